@@ -1,0 +1,131 @@
+import {
+  type Baseline,
+  type BaselineOptions,
+  defaultBaselineOptions,
+  fitBaseline,
+} from './baseline.ts';
+import type { KnnOptions } from './knn.ts';
+import { type RatingMatrix, rowMeans, type Side } from './matrix.ts';
+import { buildNeighbourLists, type NeighbourLists } from './neighbours.ts';
+import { computePopularity, type Popularity } from './popularity.ts';
+import type { RankingWeight } from './ranking.ts';
+import type { Scale } from './scale.ts';
+import { type SimilarityOptions, type SimilaritySpace, similaritySpace } from './similarity.ts';
+
+/**
+ * One side (user-based or item-based) of the hybrid. Rating prediction and top-N ranking
+ * may use different similarities: residual correlations predict ratings best, while
+ * co-occurrence (cosine) finds what a user will watch next.
+ */
+export interface SideConfig {
+  readonly predictSimilarity: SimilarityOptions;
+  readonly knn: KnnOptions;
+  readonly rankSimilarity: SimilarityOptions;
+  /** Length of each stored neighbour list (the k of top-N scoring). */
+  readonly listSize: number;
+  readonly rankWeight: RankingWeight;
+}
+
+/**
+ * The hybrid's blend. Rating: `r = b_ui + user * (userKnn - b_ui) + item * (itemKnn - b_ui)`.
+ * Top-N: `score = itemShare * itemScore / max itemScore + (1 - itemShare) * userScore / max userScore`.
+ */
+export interface HybridWeights {
+  readonly user: number;
+  readonly item: number;
+  readonly itemShare: number;
+}
+
+export interface ModelConfig {
+  readonly scale: Scale;
+  readonly baseline: BaselineOptions;
+  readonly popularityDamping: number;
+  readonly item: SideConfig;
+  readonly user: SideConfig;
+  readonly hybrid: HybridWeights;
+}
+
+export const defaultModelConfig: ModelConfig = {
+  scale: { min: 0.5, max: 5 },
+  baseline: defaultBaselineOptions,
+  popularityDamping: 5,
+  item: {
+    predictSimilarity: { metric: 'pearson-baseline', shrinkage: 100, minSupport: 1 },
+    knn: { k: 40, minK: 1, centring: 'baseline' },
+    rankSimilarity: { metric: 'vector-cosine', shrinkage: 0, minSupport: 1 },
+    listSize: 50,
+    rankWeight: 'rating',
+  },
+  user: {
+    predictSimilarity: { metric: 'pearson-baseline', shrinkage: 100, minSupport: 1 },
+    knn: { k: 40, minK: 1, centring: 'baseline' },
+    rankSimilarity: { metric: 'vector-cosine', shrinkage: 0, minSupport: 1 },
+    listSize: 50,
+    rankWeight: 'one',
+  },
+  hybrid: { user: 0.5, item: 0.5, itemShare: 0.5 },
+};
+
+/** A fitted side: its similarity spaces and, once built, its neighbour lists. */
+export interface SideModel {
+  readonly side: Side;
+  readonly config: SideConfig;
+  readonly predictSpace: SimilaritySpace;
+  readonly rankSpace: SimilaritySpace;
+  readonly lists: NeighbourLists;
+}
+
+export interface Model {
+  readonly config: ModelConfig;
+  readonly matrix: RatingMatrix;
+  readonly baseline: Baseline;
+  readonly popularity: Popularity;
+  readonly userMeans: Float64Array;
+  readonly item: SideModel | null;
+  readonly user: SideModel | null;
+}
+
+export interface FitParts {
+  readonly item: boolean;
+  readonly user: boolean;
+}
+
+export function fitModel(
+  matrix: RatingMatrix,
+  config: ModelConfig,
+  parts: FitParts = { item: true, user: true },
+): Model {
+  const baseline = fitBaseline(matrix, config.baseline);
+  return {
+    config,
+    matrix,
+    baseline,
+    popularity: computePopularity(matrix, baseline.mu, config.popularityDamping),
+    userMeans: rowMeans(matrix.byUser, baseline.mu),
+    item: parts.item ? fitSide(matrix, 'item', config.item, baseline) : null,
+    user: parts.user ? fitSide(matrix, 'user', config.user, baseline) : null,
+  };
+}
+
+function sameSimilarity(a: SimilarityOptions, b: SimilarityOptions): boolean {
+  return a.metric === b.metric && a.shrinkage === b.shrinkage && a.minSupport === b.minSupport;
+}
+
+export function fitSide(
+  matrix: RatingMatrix,
+  side: Side,
+  config: SideConfig,
+  baseline: Baseline,
+): SideModel {
+  const predictSpace = similaritySpace(matrix, side, config.predictSimilarity, baseline);
+  const rankSpace = sameSimilarity(config.predictSimilarity, config.rankSimilarity)
+    ? predictSpace
+    : similaritySpace(matrix, side, config.rankSimilarity, baseline);
+  return {
+    side,
+    config,
+    predictSpace,
+    rankSpace,
+    lists: buildNeighbourLists(rankSpace, config.listSize),
+  };
+}

@@ -1,0 +1,77 @@
+import { computeRow, type RowScratch, rowScratch, type SimilaritySpace } from './similarity.ts';
+import { TopK } from './top-k.ts';
+
+/**
+ * The top-k most similar entities of each entity of one side, in CSR form: the list of
+ * `a` is `idx/sim/support[rowPtr[a] .. rowPtr[a+1])`, sorted by descending similarity,
+ * ties to the lower index. Only positive similarities are kept.
+ */
+export interface NeighbourLists {
+  readonly k: number;
+  readonly rowPtr: Int32Array;
+  readonly idx: Int32Array;
+  readonly sim: Float32Array;
+  /** Number of co-raters behind each similarity. */
+  readonly support: Int32Array;
+}
+
+/** Selects the top `k` of the similarities currently in `scratch`. */
+export function selectNeighbours(s: RowScratch, top: TopK): void {
+  top.clear();
+  for (let t = 0; t < s.count; t++) {
+    const b = s.touched[t];
+    const sim = s.sim[b];
+    if (sim > 0) top.offer(sim, b);
+  }
+}
+
+/** Computes every entity's top-k list on one thread. */
+export function buildNeighbourLists(space: SimilaritySpace, k: number): NeighbourLists {
+  const n = space.rows.rows;
+  const scratch = rowScratch(n);
+  const top = new TopK(k);
+  const rowPtr = new Int32Array(n + 1);
+  let idx: Int32Array = new Int32Array(Math.min(n * k, 1 << 20));
+  let sim: Float32Array = new Float32Array(idx.length);
+  let support: Int32Array = new Int32Array(idx.length);
+  const rowIds = new Int32Array(k);
+  const rowSims = new Float64Array(k);
+  for (let a = 0; a < n; a++) {
+    computeRow(space, a, scratch);
+    selectNeighbours(scratch, top);
+    const count = top.drainSorted(rowIds, rowSims);
+    const start = rowPtr[a];
+    if (start + count > idx.length) {
+      const size = Math.min(n * k, Math.max(idx.length * 2, start + count));
+      idx = grow(idx, size);
+      sim = growF(sim, size);
+      support = grow(support, size);
+    }
+    for (let t = 0; t < count; t++) {
+      idx[start + t] = rowIds[t];
+      sim[start + t] = rowSims[t];
+      support[start + t] = scratch.support[rowIds[t]];
+    }
+    rowPtr[a + 1] = start + count;
+  }
+  const total = rowPtr[n];
+  return {
+    k,
+    rowPtr,
+    idx: idx.slice(0, total),
+    sim: sim.slice(0, total),
+    support: support.slice(0, total),
+  };
+}
+
+function grow(a: Int32Array, size: number): Int32Array {
+  const out = new Int32Array(size);
+  out.set(a);
+  return out;
+}
+
+function growF(a: Float32Array, size: number): Float32Array {
+  const out = new Float32Array(size);
+  out.set(a);
+  return out;
+}

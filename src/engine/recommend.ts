@@ -1,0 +1,186 @@
+import { baselineEstimate } from './baseline.ts';
+import { findInRow } from './matrix.ts';
+import type { Model } from './model.ts';
+import { requireSide, type Strategy } from './predict.ts';
+import { itemBasedScores, userBasedScores, weightOf } from './ranking.ts';
+import { TopK } from './top-k.ts';
+
+export interface RecommendOptions {
+  readonly strategy: Strategy;
+  readonly n: number;
+  /** Leave out the movies the user has rated (default true). */
+  readonly excludeRated?: boolean;
+  /** When given, only items with `allowed[i] === 1` are recommended (e.g. a genre filter). */
+  readonly allowed?: Uint8Array;
+}
+
+export interface Recommendation {
+  readonly item: number;
+  readonly score: number;
+  /** `neighbours` when the strategy scored it; `popularity` when it filled an empty slot. */
+  readonly source: 'neighbours' | 'baseline' | 'popularity';
+}
+
+/** Reusable buffers for many top-N calls on one model (one per thread). */
+export interface RecommendScratch {
+  readonly itemScores: Float64Array;
+  readonly userScores: Float64Array;
+  readonly blocked: Uint8Array;
+}
+
+export function recommendScratch(model: Model): RecommendScratch {
+  const n = model.matrix.nItems;
+  return {
+    itemScores: new Float64Array(n),
+    userScores: new Float64Array(n),
+    blocked: new Uint8Array(n),
+  };
+}
+
+/**
+ * Top-N movies for user `u` (dense index, or -1 for a user the model has never seen).
+ * Scores come from neighbourhood mass rather than predicted ratings, which would favour
+ * movies with one enthusiastic rater. Ties go to the lower index. Slots the strategy
+ * cannot fill (a new user, a user whose neighbours saw nothing new) are filled with the
+ * most popular allowed movies, flagged as such.
+ */
+export function recommendForUser(
+  model: Model,
+  u: number,
+  options: RecommendOptions,
+  scratch: RecommendScratch = recommendScratch(model),
+): Recommendation[] {
+  const { nItems, byUser } = model.matrix;
+  const { itemScores, userScores, blocked } = scratch;
+  const excludeRated = options.excludeRated ?? true;
+  blocked.fill(0);
+  if (options.allowed) for (let i = 0; i < nItems; i++) blocked[i] = options.allowed[i] ? 0 : 1;
+  if (u >= 0 && excludeRated) {
+    for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) blocked[byUser.colIdx[p]] = 1;
+  }
+  const top = new TopK(options.n);
+  const strategy = options.strategy;
+  const known = u >= 0 && byUser.rowPtr[u + 1] > byUser.rowPtr[u];
+  let source: Recommendation['source'] = 'neighbours';
+  if (known && (strategy === 'item' || strategy === 'user' || strategy === 'hybrid')) {
+    fillScores(model, u, strategy, itemScores, userScores);
+    for (let i = 0; i < nItems; i++) {
+      const s = itemScores[i];
+      if (s > 0 && blocked[i] === 0) top.offer(s, i);
+    }
+  } else if (strategy === 'baseline') {
+    source = 'baseline';
+    for (let i = 0; i < nItems; i++) {
+      if (blocked[i] === 0) top.offer(baselineEstimate(model.baseline, u, i), i);
+    }
+  }
+  const ids = new Int32Array(options.n);
+  const scores = new Float64Array(options.n);
+  const count = top.drainSorted(ids, scores);
+  const out: Recommendation[] = [];
+  for (let t = 0; t < count; t++) {
+    out.push({ item: ids[t], score: scores[t], source });
+    blocked[ids[t]] = 1;
+  }
+  const { order, count: ratingCount } = model.popularity;
+  for (let r = 0; r < order.length && out.length < options.n; r++) {
+    const i = order[r];
+    if (blocked[i] === 0) out.push({ item: i, score: ratingCount[i], source: 'popularity' });
+  }
+  return out;
+}
+
+/**
+ * Leaves the strategy's final score of every item in `itemScores`. For the hybrid each
+ * side is normalised by its maximum before blending, so neither side's scale dominates.
+ */
+function fillScores(
+  model: Model,
+  u: number,
+  strategy: 'item' | 'user' | 'hybrid',
+  itemScores: Float64Array,
+  userScores: Float64Array,
+): void {
+  itemScores.fill(0);
+  if (strategy !== 'user') {
+    const side = requireSide(model, 'item');
+    itemBasedScores(
+      model.matrix,
+      side.lists,
+      u,
+      side.config.rankWeight,
+      model.userMeans[u],
+      itemScores,
+    );
+  }
+  if (strategy === 'item') return;
+  const side = requireSide(model, 'user');
+  const target = strategy === 'user' ? itemScores : userScores;
+  if (strategy === 'hybrid') userScores.fill(0);
+  userBasedScores(model.matrix, side.lists, u, side.config.rankWeight, model.userMeans, target);
+  if (strategy === 'user') return;
+  const share = model.config.hybrid.itemShare;
+  const itemMax = maxOf(itemScores);
+  const userMax = maxOf(userScores);
+  const wi = itemMax > 0 ? share / itemMax : 0;
+  const wu = userMax > 0 ? (1 - share) / userMax : 0;
+  for (let i = 0; i < itemScores.length; i++) {
+    itemScores[i] = wi * itemScores[i] + wu * userScores[i];
+  }
+}
+
+function maxOf(a: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
+  return m;
+}
+
+/** Why an item was recommended: a rated movie (item-based) or a similar user (user-based). */
+export interface Reason {
+  readonly kind: 'item' | 'user';
+  /** Dense index of the rated movie or of the neighbour user. */
+  readonly index: number;
+  /** Its contribution to the item's (unnormalised) side score. */
+  readonly weight: number;
+}
+
+/**
+ * The contributions behind `score(u, item)`, largest first, at most `max` of them:
+ * rated movies whose neighbour list holds `item` (`s_ij * w(r_ui)`), and neighbour users
+ * who rated it (`s_uv * w(r_v,item)`).
+ */
+export function explain(
+  model: Model,
+  u: number,
+  item: number,
+  strategy: Strategy,
+  max: number,
+): Reason[] {
+  const reasons: Reason[] = [];
+  if (u < 0) return reasons;
+  const { byUser } = model.matrix;
+  if ((strategy === 'item' || strategy === 'hybrid') && model.item) {
+    const { lists, config } = model.item;
+    for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
+      const i = byUser.colIdx[p];
+      for (let q = lists.rowPtr[i]; q < lists.rowPtr[i + 1]; q++) {
+        if (lists.idx[q] !== item) continue;
+        const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[u]);
+        if (w !== 0) reasons.push({ kind: 'item', index: i, weight: lists.sim[q] * w });
+        break;
+      }
+    }
+  }
+  if ((strategy === 'user' || strategy === 'hybrid') && model.user) {
+    const { lists, config } = model.user;
+    for (let q = lists.rowPtr[u]; q < lists.rowPtr[u + 1]; q++) {
+      const v = lists.idx[q];
+      const p = findInRow(byUser, v, item);
+      if (p < 0) continue;
+      const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[v]);
+      if (w !== 0) reasons.push({ kind: 'user', index: v, weight: lists.sim[q] * w });
+    }
+  }
+  reasons.sort((a, b) => b.weight - a.weight || a.index - b.index);
+  return reasons.slice(0, max);
+}

@@ -1,0 +1,294 @@
+import type { Baseline } from './baseline.ts';
+import { type Csr, colsOf, type RatingMatrix, rowMeans, rowsOf, type Side } from './matrix.ts';
+
+/**
+ * Similarity metrics. All but `vector-cosine` are computed over co-raters only
+ * (`U_ab`, the others who rated both a and b), which is what the classic libraries do
+ * and what can be maintained locally when a rating changes:
+ * - `cosine`: `sum x_a x_b / sqrt(sum x_a^2 sum x_b^2)` with `x = r`;
+ * - `adjusted-cosine`: the same with `x` centred on the other side's mean
+ *   (for item-item similarity: `r_ui - mean_u`);
+ * - `pearson`: correlation over the co-raters, each side centred on its own mean over `U_ab`;
+ * - `pearson-baseline`: the cosine form on baseline residuals `x = r - b_ui` (Koren);
+ * - `vector-cosine`: cosine of the whole vectors with missing ratings as zero (dot product
+ *   over co-raters, norms over every rating), which is what a dense matrix computes.
+ * Each is multiplied by the shrinkage factor `n / (n + shrinkage)` and is 0 below
+ * `minSupport` co-raters. Only positive similarities become neighbours.
+ */
+export type SimilarityMetric =
+  | 'cosine'
+  | 'adjusted-cosine'
+  | 'pearson'
+  | 'pearson-baseline'
+  | 'vector-cosine';
+
+export const similarityMetrics: ReadonlyArray<SimilarityMetric> = [
+  'cosine',
+  'adjusted-cosine',
+  'pearson',
+  'pearson-baseline',
+  'vector-cosine',
+];
+
+export interface SimilarityOptions {
+  readonly metric: SimilarityMetric;
+  readonly shrinkage: number;
+  readonly minSupport: number;
+}
+
+/**
+ * Everything needed to compute one side's similarities: `rows` are the entities compared
+ * (items for item-item), `cols` the transposed matrix, and `xRows`/`xCols` the transformed
+ * rating of each stored entry in the two orders.
+ */
+export interface SimilaritySpace {
+  readonly side: Side;
+  readonly options: SimilarityOptions;
+  readonly rows: Csr;
+  readonly cols: Csr;
+  readonly xRows: Float32Array;
+  readonly xCols: Float32Array;
+  /** Euclidean norm of each entity's whole x vector (used by `vector-cosine`). */
+  readonly norms: Float64Array;
+}
+
+export function similaritySpace(
+  m: RatingMatrix,
+  side: Side,
+  options: SimilarityOptions,
+  baseline?: Baseline,
+): SimilaritySpace {
+  if (options.metric === 'pearson-baseline' && !baseline) {
+    throw new Error('pearson-baseline similarity needs a fitted baseline');
+  }
+  const xByUser = transformedRatings(m, side, options.metric, baseline);
+  const xByItem = new Float32Array(m.nnz);
+  for (let p = 0; p < m.nnz; p++) xByItem[p] = xByUser[m.itemToUserPos[p]];
+  const rows = rowsOf(m, side);
+  const xRows = side === 'user' ? xByUser : xByItem;
+  const norms = new Float64Array(rows.rows);
+  for (let a = 0; a < rows.rows; a++) {
+    let s = 0;
+    for (let p = rows.rowPtr[a]; p < rows.rowPtr[a + 1]; p++) s += xRows[p] * xRows[p];
+    norms[a] = Math.sqrt(s);
+  }
+  return {
+    side,
+    options,
+    rows,
+    cols: colsOf(m, side),
+    xRows,
+    xCols: side === 'user' ? xByItem : xByUser,
+    norms,
+  };
+}
+
+/** x for each rating, in `byUser` order. */
+function transformedRatings(
+  m: RatingMatrix,
+  side: Side,
+  metric: SimilarityMetric,
+  baseline: Baseline | undefined,
+): Float32Array {
+  const { byUser } = m;
+  const out = new Float32Array(m.nnz);
+  if (metric === 'adjusted-cosine') {
+    if (side === 'item') {
+      const means = rowMeans(byUser, 0);
+      for (let u = 0; u < m.nUsers; u++) {
+        for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
+          out[p] = byUser.values[p] - means[u];
+        }
+      }
+    } else {
+      const means = rowMeans(m.byItem, 0);
+      for (let p = 0; p < m.nnz; p++) out[p] = byUser.values[p] - means[byUser.colIdx[p]];
+    }
+    return out;
+  }
+  if (metric === 'pearson-baseline' && baseline) {
+    for (let u = 0; u < m.nUsers; u++) {
+      const bu = baseline.mu + baseline.userBias[u];
+      for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
+        out[p] = byUser.values[p] - bu - baseline.itemBias[byUser.colIdx[p]];
+      }
+    }
+    return out;
+  }
+  out.set(byUser.values);
+  return out;
+}
+
+/**
+ * Dense scratch space for one row of similarities. Only the entries listed in
+ * `touched[0..count)` are non-zero; `computeRow` clears exactly those first, so a row
+ * costs time proportional to its co-raters, never to the number of entities.
+ * `acc` interleaves the running sums of each entity (`sxy, sxx, syy, sx, sy`), so one
+ * co-rating updates one cache line.
+ */
+export interface RowScratch {
+  readonly sim: Float64Array;
+  readonly support: Int32Array;
+  readonly touched: Int32Array;
+  readonly acc: Float64Array;
+  count: number;
+}
+
+const STRIDE = 5;
+
+export function rowScratch(n: number): RowScratch {
+  return {
+    sim: new Float64Array(n),
+    support: new Int32Array(n),
+    touched: new Int32Array(n),
+    acc: new Float64Array(n * STRIDE),
+    count: 0,
+  };
+}
+
+export function resetRow(s: RowScratch): void {
+  const { sim, support, touched, acc } = s;
+  for (let t = 0; t < s.count; t++) {
+    const b = touched[t];
+    sim[b] = 0;
+    support[b] = 0;
+    const o = b * STRIDE;
+    acc[o] = 0;
+    acc[o + 1] = 0;
+    acc[o + 2] = 0;
+    acc[o + 3] = 0;
+    acc[o + 4] = 0;
+  }
+  s.count = 0;
+}
+
+/**
+ * Computes the similarity of entity `a` to every entity sharing a co-rater with it,
+ * through the inverted index: for each other `o` who rated `a`, for each `b` that `o`
+ * rated. Fills `s.sim` and `s.support` for the entries in `s.touched` (which never
+ * holds `a` itself).
+ */
+export function computeRow(space: SimilaritySpace, a: number, s: RowScratch): void {
+  resetRow(s);
+  const metric = space.options.metric;
+  if (metric === 'vector-cosine') accumulateDot(space, a, s);
+  else if (metric === 'pearson') accumulateMoments(space, a, s);
+  else accumulateProducts(space, a, s);
+  // a's own entry collected its self-products; drop it rather than test b !== a per step
+  const { touched, support, acc } = s;
+  let kept = 0;
+  for (let t = 0; t < s.count; t++) {
+    const b = touched[t];
+    if (b !== a) touched[kept++] = b;
+  }
+  support[a] = 0;
+  acc.fill(0, a * STRIDE, a * STRIDE + STRIDE);
+  s.count = kept;
+  for (let t = 0; t < kept; t++) {
+    const b = touched[t];
+    s.sim[b] = finishSimilarity(space, a, b, s);
+  }
+}
+
+/** sum x_a x_b only (the norms are precomputed). */
+function accumulateDot(space: SimilaritySpace, a: number, s: RowScratch): void {
+  const { rows, cols, xRows, xCols } = space;
+  const { support, touched, acc } = s;
+  const colPtr = cols.rowPtr;
+  const colIdx = cols.colIdx;
+  let count = 0;
+  for (let p = rows.rowPtr[a]; p < rows.rowPtr[a + 1]; p++) {
+    const o = rows.colIdx[p];
+    const xa = xRows[p];
+    const end = colPtr[o + 1];
+    for (let q = colPtr[o]; q < end; q++) {
+      const b = colIdx[q];
+      if (support[b]++ === 0) touched[count++] = b;
+      acc[b * STRIDE] += xa * xCols[q];
+    }
+  }
+  s.count = count;
+}
+
+/** sum x_a x_b, sum x_a^2, sum x_b^2 over the co-raters. */
+function accumulateProducts(space: SimilaritySpace, a: number, s: RowScratch): void {
+  const { rows, cols, xRows, xCols } = space;
+  const { support, touched, acc } = s;
+  const colPtr = cols.rowPtr;
+  const colIdx = cols.colIdx;
+  let count = 0;
+  for (let p = rows.rowPtr[a]; p < rows.rowPtr[a + 1]; p++) {
+    const o = rows.colIdx[p];
+    const xa = xRows[p];
+    const xa2 = xa * xa;
+    const end = colPtr[o + 1];
+    for (let q = colPtr[o]; q < end; q++) {
+      const b = colIdx[q];
+      const xb = xCols[q];
+      if (support[b]++ === 0) touched[count++] = b;
+      const k = b * STRIDE;
+      acc[k] += xa * xb;
+      acc[k + 1] += xa2;
+      acc[k + 2] += xb * xb;
+    }
+  }
+  s.count = count;
+}
+
+/** The products plus sum x_a and sum x_b, for correlation centred on the co-raters. */
+function accumulateMoments(space: SimilaritySpace, a: number, s: RowScratch): void {
+  const { rows, cols, xRows, xCols } = space;
+  const { support, touched, acc } = s;
+  const colPtr = cols.rowPtr;
+  const colIdx = cols.colIdx;
+  let count = 0;
+  for (let p = rows.rowPtr[a]; p < rows.rowPtr[a + 1]; p++) {
+    const o = rows.colIdx[p];
+    const xa = xRows[p];
+    const xa2 = xa * xa;
+    const end = colPtr[o + 1];
+    for (let q = colPtr[o]; q < end; q++) {
+      const b = colIdx[q];
+      const xb = xCols[q];
+      if (support[b]++ === 0) touched[count++] = b;
+      const k = b * STRIDE;
+      acc[k] += xa * xb;
+      acc[k + 1] += xa2;
+      acc[k + 2] += xb * xb;
+      acc[k + 3] += xa;
+      acc[k + 4] += xb;
+    }
+  }
+  s.count = count;
+}
+
+function finishSimilarity(space: SimilaritySpace, a: number, b: number, s: RowScratch): number {
+  const { metric, minSupport, shrinkage } = space.options;
+  const n = s.support[b];
+  if (n < minSupport) return 0;
+  const k = b * STRIDE;
+  const sxy = s.acc[k];
+  const sxx = s.acc[k + 1];
+  const syy = s.acc[k + 2];
+  let sim: number;
+  if (metric === 'pearson') {
+    const sx = s.acc[k + 3];
+    const sy = s.acc[k + 4];
+    const num = n * sxy - sx * sy;
+    const varA = n * sxx - sx * sx;
+    const varB = n * syy - sy * sy;
+    // A constant side has no correlation; the relative test keeps rounding noise from
+    // turning a zero variance into a huge quotient.
+    const flat = varA <= 1e-12 * n * sxx || varB <= 1e-12 * n * syy;
+    sim = flat ? 0 : num / Math.sqrt(varA * varB);
+  } else if (metric === 'vector-cosine') {
+    const den = space.norms[a] * space.norms[b];
+    sim = den > 0 ? sxy / den : 0;
+  } else {
+    const den = sxx * syy;
+    sim = den > 0 ? sxy / Math.sqrt(den) : 0;
+  }
+  if (sim > 1) sim = 1;
+  else if (sim < -1) sim = -1;
+  return shrinkage > 0 ? (sim * n) / (n + shrinkage) : sim;
+}

@@ -1,0 +1,268 @@
+import type { RatingColumns } from '../data/types.ts';
+import { defaultHybridFitOptions, fitHybridWeights } from '../engine/hybrid.ts';
+import { buildIdIndex, type IdIndex } from '../engine/id-index.ts';
+import type { KnnCentring } from '../engine/knn.ts';
+import { buildRatingMatrix, type RatingMatrix } from '../engine/matrix.ts';
+import {
+  defaultModelConfig,
+  type FitParts,
+  fitModel,
+  type HybridWeights,
+  type ModelConfig,
+} from '../engine/model.ts';
+import { predictRatings, type Strategy } from '../engine/predict.ts';
+import { rankingScores } from '../engine/ranking-metrics.ts';
+import { recommendForUser, recommendScratch } from '../engine/recommend.ts';
+import type { Scale } from '../engine/scale.ts';
+import type { SimilarityMetric } from '../engine/similarity.ts';
+import type { Fold } from './splits.ts';
+
+export type Algorithm = 'popularity' | 'baseline' | 'user-knn' | 'item-knn' | 'hybrid';
+export const algorithms: ReadonlyArray<Algorithm> = [
+  'popularity',
+  'baseline',
+  'user-knn',
+  'item-knn',
+  'hybrid',
+];
+
+export interface EvalOptions {
+  readonly algorithm: Algorithm;
+  /** Neighbours per rating prediction. */
+  readonly k?: number;
+  /** Similarity for rating prediction. */
+  readonly similarity?: SimilarityMetric;
+  readonly shrinkage?: number;
+  readonly centring?: KnnCentring;
+  /** Fixed hybrid weights; when absent they are fitted on a slice of each fold's training data. */
+  readonly hybridWeights?: HybridWeights;
+  /** Length of the top-N lists scored. */
+  readonly topN?: number;
+  /** A test rating at or above this is relevant. */
+  readonly relevantFrom?: number;
+}
+
+export interface Metrics {
+  readonly rmse: number;
+  readonly mae: number;
+  /** Share of test ratings that neighbours predicted (the rest fell back). */
+  readonly neighbourShare: number;
+  readonly precisionAt10: number;
+  readonly recallAt10: number;
+  readonly ndcgAt10: number;
+  readonly mapAt10: number;
+  /** Distinct movies recommended to the evaluated users / movies in the training data. */
+  readonly coverage: number;
+  readonly fitSeconds: number;
+  readonly predictSeconds: number;
+}
+
+export interface FoldResult extends Metrics {
+  readonly name: string;
+  readonly testRatings: number;
+  readonly rankedUsers: number;
+  readonly hybridWeights?: HybridWeights;
+}
+
+export interface EvalResult extends Metrics {
+  readonly algorithm: Algorithm;
+  readonly folds: ReadonlyArray<FoldResult>;
+}
+
+const strategyOf: Record<Algorithm, Strategy> = {
+  popularity: 'popularity',
+  baseline: 'baseline',
+  'user-knn': 'user',
+  'item-knn': 'item',
+  hybrid: 'hybrid',
+};
+
+/** The model configuration an evaluation run fits: defaults overridden by the options. */
+export function configFor(
+  options: EvalOptions,
+  scale: Scale,
+): { config: ModelConfig; parts: FitParts } {
+  const a = options.algorithm;
+  const parts = {
+    item: a === 'item-knn' || a === 'hybrid',
+    user: a === 'user-knn' || a === 'hybrid',
+  };
+  const side = (s: ModelConfig['item']): ModelConfig['item'] => ({
+    ...s,
+    predictSimilarity: {
+      ...s.predictSimilarity,
+      metric: options.similarity ?? s.predictSimilarity.metric,
+      shrinkage: options.shrinkage ?? s.predictSimilarity.shrinkage,
+    },
+    knn: { ...s.knn, k: options.k ?? s.knn.k, centring: options.centring ?? s.knn.centring },
+  });
+  const config: ModelConfig = {
+    ...defaultModelConfig,
+    scale,
+    item: side(defaultModelConfig.item),
+    user: side(defaultModelConfig.user),
+    hybrid: options.hybridWeights ?? defaultModelConfig.hybrid,
+  };
+  return { config, parts };
+}
+
+interface EncodedFold {
+  readonly matrix: RatingMatrix;
+  readonly users: IdIndex;
+  readonly items: IdIndex;
+  readonly testUsers: Int32Array;
+  readonly testItems: Int32Array;
+  readonly testValues: Float32Array;
+}
+
+/** Dense indexes come from the training data; test ids it lacks become -1. */
+function encodeFold(train: RatingColumns, test: RatingColumns): EncodedFold {
+  const users = buildIdIndex(train.userIds);
+  const items = buildIdIndex(train.movieIds);
+  const ui = new Int32Array(train.length);
+  const ii = new Int32Array(train.length);
+  for (let t = 0; t < train.length; t++) {
+    ui[t] = users.indexOf(train.userIds[t]);
+    ii[t] = items.indexOf(train.movieIds[t]);
+  }
+  const matrix = buildRatingMatrix(ui, ii, train.values, users.size, items.size);
+  const testUsers = new Int32Array(test.length);
+  const testItems = new Int32Array(test.length);
+  for (let t = 0; t < test.length; t++) {
+    testUsers[t] = users.indexOf(test.userIds[t]);
+    testItems[t] = items.indexOf(test.movieIds[t]);
+  }
+  return { matrix, users, items, testUsers, testItems, testValues: test.values };
+}
+
+export function evaluateFold(fold: Fold, options: EvalOptions, scale: Scale): FoldResult {
+  const topN = options.topN ?? 10;
+  const relevantFrom = options.relevantFrom ?? 4;
+  const t0 = performance.now();
+  const enc = encodeFold(fold.train, fold.test);
+  let { config, parts } = configFor(options, scale);
+  let hybridWeights: HybridWeights | undefined;
+  if (options.algorithm === 'hybrid') {
+    hybridWeights =
+      options.hybridWeights ??
+      fitHybridWeights(enc.matrix, config, { ...defaultHybridFitOptions, relevantFrom, topN });
+    config = { ...config, hybrid: hybridWeights };
+  }
+  const model = fitModel(enc.matrix, config, parts);
+  const t1 = performance.now();
+
+  const strategy = strategyOf[options.algorithm];
+  const pred = predictRatings(model, strategy, enc.testUsers, enc.testItems);
+  let se = 0;
+  let ae = 0;
+  let fromNeighbours = 0;
+  for (let t = 0; t < enc.testValues.length; t++) {
+    const err = pred.estimate[t] - enc.testValues[t];
+    se += err * err;
+    ae += Math.abs(err);
+    fromNeighbours += pred.fromNeighbours[t];
+  }
+  const n = enc.testValues.length;
+  const ranking = evaluateRanking(model, strategy, fold.test, enc, topN, relevantFrom);
+  const t2 = performance.now();
+  return {
+    name: fold.name,
+    testRatings: n,
+    rmse: Math.sqrt(se / n),
+    mae: ae / n,
+    neighbourShare: fromNeighbours / n,
+    ...ranking,
+    fitSeconds: (t1 - t0) / 1000,
+    predictSeconds: (t2 - t1) / 1000,
+    ...(hybridWeights ? { hybridWeights } : {}),
+  };
+}
+
+function evaluateRanking(
+  model: ReturnType<typeof fitModel>,
+  strategy: Strategy,
+  test: RatingColumns,
+  enc: EncodedFold,
+  topN: number,
+  relevantFrom: number,
+) {
+  // relevant test movies per test user (raw ids, so movies unknown to training still count)
+  const relevantByUser = new Map<number, Set<number>>();
+  for (let t = 0; t < test.length; t++) {
+    if (test.values[t] < relevantFrom) continue;
+    const set = relevantByUser.get(test.userIds[t]) ?? new Set<number>();
+    set.add(test.movieIds[t]);
+    relevantByUser.set(test.userIds[t], set);
+  }
+  const scratch = recommendScratch(model);
+  const recommended = new Uint8Array(model.matrix.nItems);
+  let precision = 0;
+  let recall = 0;
+  let ndcg = 0;
+  let ap = 0;
+  const itemIds = enc.items.ids;
+  for (const [userId, relevant] of relevantByUser) {
+    const recs = recommendForUser(model, enc.users.indexOf(userId), { strategy, n: topN }, scratch);
+    const ids = recs.map((r) => itemIds[r.item]);
+    for (const r of recs) recommended[r.item] = 1;
+    const s = rankingScores(ids, (id) => relevant.has(id), relevant.size, topN);
+    precision += s.precision;
+    recall += s.recall;
+    ndcg += s.ndcg;
+    ap += s.ap;
+  }
+  const users = relevantByUser.size;
+  let distinct = 0;
+  for (let i = 0; i < recommended.length; i++) distinct += recommended[i];
+  const avg = (x: number) => (users > 0 ? x / users : 0);
+  return {
+    rankedUsers: users,
+    precisionAt10: avg(precision),
+    recallAt10: avg(recall),
+    ndcgAt10: avg(ndcg),
+    mapAt10: avg(ap),
+    coverage: model.matrix.nItems > 0 ? distinct / model.matrix.nItems : 0,
+  };
+}
+
+const metricKeys = [
+  'rmse',
+  'mae',
+  'neighbourShare',
+  'precisionAt10',
+  'recallAt10',
+  'ndcgAt10',
+  'mapAt10',
+  'coverage',
+  'fitSeconds',
+  'predictSeconds',
+] as const;
+
+/** Evaluates every fold on this thread and averages each metric over the folds. */
+export function evaluate(
+  folds: ReadonlyArray<Fold>,
+  options: EvalOptions,
+  scale: Scale,
+  onFold: (r: FoldResult) => void = () => {},
+): EvalResult {
+  const results: FoldResult[] = [];
+  for (const fold of folds) {
+    const r = evaluateFold(fold, options, scale);
+    onFold(r);
+    results.push(r);
+  }
+  return averageResults(options.algorithm, results);
+}
+
+/** Means over the folds, except the seconds, which add up (the cost of the whole run). */
+export function averageResults(
+  algorithm: Algorithm,
+  results: ReadonlyArray<FoldResult>,
+): EvalResult {
+  const mean = {} as Record<(typeof metricKeys)[number], number>;
+  for (const key of metricKeys) {
+    const total = results.reduce((s, r) => s + r[key], 0);
+    mean[key] = key === 'fitSeconds' || key === 'predictSeconds' ? total : total / results.length;
+  }
+  return { algorithm, ...mean, folds: results };
+}
