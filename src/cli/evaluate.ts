@@ -105,7 +105,9 @@ function secs(ms: number): string {
 
 function formatFold(r: FoldResult): string {
   const w = r.hybridWeights
-    ? ` weights user=${r.hybridWeights.user.toFixed(3)} item=${r.hybridWeights.item.toFixed(3)} itemShare=${r.hybridWeights.itemShare}`
+    ? ` weights ${Object.entries(r.hybridWeights)
+        .map(([k, v]) => `${k}=${Number(v.toFixed(3))}`)
+        .join(' ')}`
     : '';
   return `${r.name}: RMSE ${r.rmse.toFixed(4)} MAE ${r.mae.toFixed(4)} nDCG@10 ${r.ndcgAt10.toFixed(4)} fit ${r.fitSeconds.toFixed(2)} s predict ${r.predictSeconds.toFixed(2)} s${w}`;
 }

@@ -27,7 +27,7 @@ export const defaultHybridFitOptions: HybridFitOptions = {
 /**
  * Fits the hybrid's weights on a held-out slice of the training ratings (never on test
  * data): a model is fitted on the rest, both sides predict the slice, the rating weights
- * are the least-squares solution of `r - b = wu * (userKnn - b) + wi * (itemKnn - b)`, and
+ * are the least-squares solution of the blend in HybridWeights, and
  * the top-N item share is the one of 0, 0.1, ..., 1 with the best nDCG on the slice.
  */
 export function fitHybridWeights(
@@ -37,9 +37,7 @@ export function fitHybridWeights(
 ): HybridWeights {
   const { fit, holdout } = splitHoldout(m, options.holdoutFraction, options.seed);
   const model = fitModel(fit, config);
-  const { user, item } = fitRatingWeights(model, holdout);
-  const itemShare = fitItemShare(model, holdout, options);
-  return { user, item, itemShare };
+  return { ...fitRatingWeights(model, holdout), itemShare: fitItemShare(model, holdout, options) };
 }
 
 interface Holdout {
@@ -86,29 +84,63 @@ export function splitHoldout(
   };
 }
 
-function fitRatingWeights(model: Model, h: Holdout): { user: number; item: number } {
+type RatingWeights = Pick<HybridWeights, 'user' | 'item' | 'userSparse' | 'itemSparse'>;
+
+/** Least squares of `r - b = du*wu + di*wi + du/(1+Wu)*vu + di/(1+Wi)*vi` on the slice. */
+function fitRatingWeights(model: Model, h: Holdout): RatingWeights {
   const up = sidePredictions(model, requireSide(model, 'user'), h.users, h.items);
   const ip = sidePredictions(model, requireSide(model, 'item'), h.users, h.items);
-  // Normal equations of the two-feature least squares, with a whisker of ridge so a side
-  // that never found neighbours gets weight 0 instead of a singular system.
-  let suu = 1e-6;
-  let sii = 1e-6;
-  let sui = 0;
-  let suy = 0;
-  let siy = 0;
+  const nf = 4;
+  const ata = Array.from({ length: nf }, () => new Float64Array(nf));
+  const aty = new Float64Array(nf);
+  const f = new Float64Array(nf);
   for (let t = 0; t < h.users.length; t++) {
     const b = clip(baselineEstimate(model.baseline, h.users[t], h.items[t]), model.config.scale);
     const du = up.neighbours[t] > 0 ? up.estimate[t] - b : 0;
     const di = ip.neighbours[t] > 0 ? ip.estimate[t] - b : 0;
+    f[0] = du;
+    f[1] = di;
+    f[2] = du / (1 + up.weight[t]);
+    f[3] = di / (1 + ip.weight[t]);
     const y = h.values[t] - b;
-    suu += du * du;
-    sii += di * di;
-    sui += du * di;
-    suy += du * y;
-    siy += di * y;
+    for (let a = 0; a < nf; a++) {
+      aty[a] += f[a] * y;
+      for (let c = 0; c < nf; c++) ata[a][c] += f[a] * f[c];
+    }
   }
-  const det = suu * sii - sui * sui;
-  return { user: (suy * sii - siy * sui) / det, item: (siy * suu - suy * sui) / det };
+  const [user, item, userSparse, itemSparse] = solveNormalEquations(ata, aty);
+  return { user, item, userSparse, itemSparse };
+}
+
+/**
+ * Solves `(A + eps I) x = y` by Gaussian elimination with partial pivoting. The whisker
+ * of ridge makes a feature that is always zero (a side that never found neighbours) get
+ * weight 0 instead of a singular system.
+ */
+export function solveNormalEquations(a: ReadonlyArray<Float64Array>, y: Float64Array): number[] {
+  const n = y.length;
+  const m = a.map((row, r) => {
+    const out = Array.from(row);
+    out[r] += 1e-6;
+    out.push(y[r]);
+    return out;
+  });
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) pivot = r;
+    [m[c], m[pivot]] = [m[pivot], m[c]];
+    for (let r = c + 1; r < n; r++) {
+      const k = m[r][c] / m[c][c];
+      for (let j = c; j <= n; j++) m[r][j] -= k * m[c][j];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = m[r][n];
+    for (let j = r + 1; j < n; j++) s -= m[r][j] * x[j];
+    x[r] = s / m[r][r];
+  }
+  return x;
 }
 
 function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): number {
@@ -118,7 +150,7 @@ function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): numb
   const relevant = new Uint8Array(nItems);
   const itemScores = new Float64Array(nItems);
   const userScores = new Float64Array(nItems);
-  const blended = new Float64Array(nItems);
+  const candidates = new Int32Array(nItems);
   const top = new TopK(options.topN);
   const ids = new Int32Array(options.topN);
   const keys = new Float64Array(options.topN);
@@ -147,6 +179,7 @@ function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): numb
         u,
         item.config.rankWeight,
         model.userMeans[u],
+        item.config.rankNormalise,
         itemScores,
       );
       userBasedScores(
@@ -155,11 +188,17 @@ function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): numb
         u,
         user.config.rankWeight,
         model.userMeans,
+        user.config.rankNormalise,
         userScores,
       );
       for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
         itemScores[byUser.colIdx[p]] = 0;
         userScores[byUser.colIdx[p]] = 0;
+      }
+      // only items that either side scores can enter a top-N
+      let nc = 0;
+      for (let i = 0; i < nItems; i++) {
+        if (itemScores[i] > 0 || userScores[i] > 0) candidates[nc++] = i;
       }
       const im = maxOf(itemScores);
       const um = maxOf(userScores);
@@ -167,9 +206,10 @@ function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): numb
         const wi = im > 0 ? shares[s] / im : 0;
         const wu = um > 0 ? (1 - shares[s]) / um : 0;
         top.clear();
-        for (let i = 0; i < nItems; i++) {
-          blended[i] = wi * itemScores[i] + wu * userScores[i];
-          if (blended[i] > 0) top.offer(blended[i], i);
+        for (let c = 0; c < nc; c++) {
+          const i = candidates[c];
+          const score = wi * itemScores[i] + wu * userScores[i];
+          if (score > 0) top.offer(score, i);
         }
         const count = top.drainSorted(ids, keys);
         const r = rankingScores(

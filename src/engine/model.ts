@@ -24,15 +24,26 @@ export interface SideConfig {
   /** Length of each stored neighbour list (the k of top-N scoring). */
   readonly listSize: number;
   readonly rankWeight: RankingWeight;
+  /** Divide each spread list by the sum of its similarities (see ranking.ts). */
+  readonly rankNormalise: boolean;
 }
 
 /**
- * The hybrid's blend. Rating: `r = b_ui + user * (userKnn - b_ui) + item * (itemKnn - b_ui)`.
+ * The hybrid's blend. For rating prediction each side's deviation from the baseline,
+ * `d_s = knn_s - b_ui`, is weighted by how much evidence was behind it (`W_s`, the sum of
+ * the neighbours' similarities), since a side that found one weak neighbour deserves less:
+ * `r = b_ui + sum_s d_s * (w_s + v_s / (1 + W_s))` for s in {user, item}.
  * Top-N: `score = itemShare * itemScore / max itemScore + (1 - itemShare) * userScore / max userScore`.
  */
 export interface HybridWeights {
+  /** w_user */
   readonly user: number;
+  /** w_item */
   readonly item: number;
+  /** v_user: the extra weight of a user-based deviation backed by little similarity */
+  readonly userSparse: number;
+  /** v_item */
+  readonly itemSparse: number;
   readonly itemShare: number;
 }
 
@@ -55,15 +66,17 @@ export const defaultModelConfig: ModelConfig = {
     rankSimilarity: { metric: 'vector-cosine', shrinkage: 0, minSupport: 1 },
     listSize: 50,
     rankWeight: 'rating',
+    rankNormalise: true,
   },
   user: {
     predictSimilarity: { metric: 'pearson-baseline', shrinkage: 100, minSupport: 1 },
     knn: { k: 40, minK: 1, centring: 'baseline' },
     rankSimilarity: { metric: 'vector-cosine', shrinkage: 0, minSupport: 1 },
     listSize: 50,
-    rankWeight: 'one',
+    rankWeight: 'rating',
+    rankNormalise: false,
   },
-  hybrid: { user: 0.5, item: 0.5, itemShare: 0.5 },
+  hybrid: { user: 0.4, item: 0.6, userSparse: 0, itemSparse: 0, itemShare: 0.3 },
 };
 
 /** A fitted side: its similarity spaces and, once built, its neighbour lists. */

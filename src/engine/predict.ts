@@ -32,8 +32,8 @@ export function sidePredictions(
 /**
  * Predicts ratings with one strategy. Users or items unknown to the model are index -1
  * and get the baseline (which is then the global mean plus whichever bias is known).
- * Hybrid: `r = b_ui + wu * (userKnn - b_ui) + wi * (itemKnn - b_ui)`, where a side that
- * found no neighbours contributes nothing.
+ * Hybrid: `r = b_ui + sum_s d_s * (w_s + v_s / (1 + W_s))` (see HybridWeights), where a
+ * side that found no neighbours contributes nothing.
  */
 export function predictRatings(
   model: Model,
@@ -68,12 +68,15 @@ export function predictRatings(
   }
   const up = sidePredictions(model, requireSide(model, 'user'), users, items);
   const ip = sidePredictions(model, requireSide(model, 'item'), users, items);
-  const { user: wu, item: wi } = model.config.hybrid;
+  const w = model.config.hybrid;
   for (let t = 0; t < n; t++) {
     const b = clip(baselineEstimate(model.baseline, users[t], items[t]), scale);
     const du = up.neighbours[t] > 0 ? up.estimate[t] - b : 0;
     const di = ip.neighbours[t] > 0 ? ip.estimate[t] - b : 0;
-    estimate[t] = clip(b + wu * du + wi * di, scale);
+    const blend =
+      du * (w.user + w.userSparse / (1 + up.weight[t])) +
+      di * (w.item + w.itemSparse / (1 + ip.weight[t]));
+    estimate[t] = clip(b + blend, scale);
     fromNeighbours[t] = up.neighbours[t] > 0 || ip.neighbours[t] > 0 ? 1 : 0;
   }
   return { estimate, fromNeighbours };

@@ -14,8 +14,10 @@ export function weightOf(kind: RankingWeight, r: number, mean: number): number {
 
 /**
  * Item-based neighbourhood score (Sarwar et al.; Deshpande & Karypis):
- * `score(u, j) = sum_{i in I_u, j in N_k(i)} s_ij * w(r_ui)`.
- * Adds into `out` (indexed by item) and returns the number of rated items that spread.
+ * `score(u, j) = sum_{i in I_u, j in N_k(i)} s_ij / S_i * w(r_ui)`, where `S_i` is the sum
+ * of the similarities in i's list when `normalise` is set (else 1). Normalising keeps a
+ * movie with many strong neighbours from outvoting the rest of the user's history.
+ * Adds into `out` (indexed by item).
  */
 export function itemBasedScores(
   m: RatingMatrix,
@@ -23,13 +25,15 @@ export function itemBasedScores(
   u: number,
   weight: RankingWeight,
   userMean: number,
+  normalise: boolean,
   out: Float64Array,
 ): void {
   const { byUser } = m;
   for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
     const i = byUser.colIdx[p];
-    const w = weightOf(weight, byUser.values[p], userMean);
-    if (w === 0) continue;
+    const w =
+      weightOf(weight, byUser.values[p], userMean) / (normalise ? listSum(itemLists, i) : 1);
+    if (w === 0 || !Number.isFinite(w)) continue;
     for (let q = itemLists.rowPtr[i]; q < itemLists.rowPtr[i + 1]; q++) {
       out[itemLists.idx[q]] += itemLists.sim[q] * w;
     }
@@ -37,8 +41,9 @@ export function itemBasedScores(
 }
 
 /**
- * User-based neighbourhood score: `score(u, j) = sum_{v in N_k(u), j in I_v} s_uv * w(r_vj)`.
- * `userMeans` is needed only for the `centred` weight.
+ * User-based neighbourhood score: `score(u, j) = sum_{v in N_k(u), j in I_v} s_uv / S_u * w(r_vj)`,
+ * with `S_u` the sum of u's list when `normalise` is set (a constant per user, so it
+ * changes only how the hybrid blends). `userMeans` is needed only for the `centred` weight.
  */
 export function userBasedScores(
   m: RatingMatrix,
@@ -46,15 +51,25 @@ export function userBasedScores(
   u: number,
   weight: RankingWeight,
   userMeans: Float64Array,
+  normalise: boolean,
   out: Float64Array,
 ): void {
   const { byUser } = m;
+  const total = normalise ? listSum(userLists, u) : 1;
+  if (!(total > 0)) return;
   for (let q = userLists.rowPtr[u]; q < userLists.rowPtr[u + 1]; q++) {
     const v = userLists.idx[q];
-    const s = userLists.sim[q];
+    const s = userLists.sim[q] / total;
     const mean = userMeans[v];
     for (let p = byUser.rowPtr[v]; p < byUser.rowPtr[v + 1]; p++) {
       out[byUser.colIdx[p]] += s * weightOf(weight, byUser.values[p], mean);
     }
   }
+}
+
+/** Sum of the similarities in entity a's list. */
+export function listSum(lists: NeighbourLists, a: number): number {
+  let s = 0;
+  for (let q = lists.rowPtr[a]; q < lists.rowPtr[a + 1]; q++) s += lists.sim[q];
+  return s;
 }

@@ -2,7 +2,7 @@ import { baselineEstimate } from './baseline.ts';
 import { findInRow } from './matrix.ts';
 import type { Model } from './model.ts';
 import { requireSide, type Strategy } from './predict.ts';
-import { itemBasedScores, userBasedScores, weightOf } from './ranking.ts';
+import { itemBasedScores, listSum, userBasedScores, weightOf } from './ranking.ts';
 import { TopK } from './top-k.ts';
 
 export interface RecommendOptions {
@@ -110,6 +110,7 @@ function fillScores(
       u,
       side.config.rankWeight,
       model.userMeans[u],
+      side.config.rankNormalise,
       itemScores,
     );
   }
@@ -117,7 +118,15 @@ function fillScores(
   const side = requireSide(model, 'user');
   const target = strategy === 'user' ? itemScores : userScores;
   if (strategy === 'hybrid') userScores.fill(0);
-  userBasedScores(model.matrix, side.lists, u, side.config.rankWeight, model.userMeans, target);
+  userBasedScores(
+    model.matrix,
+    side.lists,
+    u,
+    side.config.rankWeight,
+    model.userMeans,
+    side.config.rankNormalise,
+    target,
+  );
   if (strategy === 'user') return;
   const share = model.config.hybrid.itemShare;
   const itemMax = maxOf(itemScores);
@@ -166,19 +175,21 @@ export function explain(
       for (let q = lists.rowPtr[i]; q < lists.rowPtr[i + 1]; q++) {
         if (lists.idx[q] !== item) continue;
         const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[u]);
-        if (w !== 0) reasons.push({ kind: 'item', index: i, weight: lists.sim[q] * w });
+        const total = config.rankNormalise ? listSum(lists, i) : 1;
+        if (w !== 0) reasons.push({ kind: 'item', index: i, weight: (lists.sim[q] * w) / total });
         break;
       }
     }
   }
   if ((strategy === 'user' || strategy === 'hybrid') && model.user) {
     const { lists, config } = model.user;
+    const total = config.rankNormalise ? listSum(lists, u) : 1;
     for (let q = lists.rowPtr[u]; q < lists.rowPtr[u + 1]; q++) {
       const v = lists.idx[q];
       const p = findInRow(byUser, v, item);
       if (p < 0) continue;
       const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[v]);
-      if (w !== 0) reasons.push({ kind: 'user', index: v, weight: lists.sim[q] * w });
+      if (w !== 0) reasons.push({ kind: 'user', index: v, weight: (lists.sim[q] * w) / total });
     }
   }
   reasons.sort((a, b) => b.weight - a.weight || a.index - b.index);

@@ -123,8 +123,8 @@ function transformedRatings(
  * Dense scratch space for one row of similarities. Only the entries listed in
  * `touched[0..count)` are non-zero; `computeRow` clears exactly those first, so a row
  * costs time proportional to its co-raters, never to the number of entities.
- * `acc` interleaves the running sums of each entity (`sxy, sxx, syy, sx, sy`), so one
- * co-rating updates one cache line.
+ * `acc` interleaves the running sums of each entity (`sxy, sxx, syy, sx, sy`, co-rater
+ * count) in one 64-byte block, so one co-rating touches one cache line.
  */
 export interface RowScratch {
   readonly sim: Float64Array;
@@ -134,7 +134,7 @@ export interface RowScratch {
   count: number;
 }
 
-const STRIDE = 5;
+const STRIDE = 8;
 
 export function rowScratch(n: number): RowScratch {
   return {
@@ -158,6 +158,7 @@ export function resetRow(s: RowScratch): void {
     acc[o + 2] = 0;
     acc[o + 3] = 0;
     acc[o + 4] = 0;
+    acc[o + 5] = 0;
   }
   s.count = 0;
 }
@@ -181,11 +182,11 @@ export function computeRow(space: SimilaritySpace, a: number, s: RowScratch): vo
     const b = touched[t];
     if (b !== a) touched[kept++] = b;
   }
-  support[a] = 0;
   acc.fill(0, a * STRIDE, a * STRIDE + STRIDE);
   s.count = kept;
   for (let t = 0; t < kept; t++) {
     const b = touched[t];
+    support[b] = acc[b * STRIDE + 5];
     s.sim[b] = finishSimilarity(space, a, b, s);
   }
 }
@@ -193,7 +194,7 @@ export function computeRow(space: SimilaritySpace, a: number, s: RowScratch): vo
 /** sum x_a x_b only (the norms are precomputed). */
 function accumulateDot(space: SimilaritySpace, a: number, s: RowScratch): void {
   const { rows, cols, xRows, xCols } = space;
-  const { support, touched, acc } = s;
+  const { touched, acc } = s;
   const colPtr = cols.rowPtr;
   const colIdx = cols.colIdx;
   let count = 0;
@@ -202,9 +203,9 @@ function accumulateDot(space: SimilaritySpace, a: number, s: RowScratch): void {
     const xa = xRows[p];
     const end = colPtr[o + 1];
     for (let q = colPtr[o]; q < end; q++) {
-      const b = colIdx[q];
-      if (support[b]++ === 0) touched[count++] = b;
-      acc[b * STRIDE] += xa * xCols[q];
+      const k = colIdx[q] * STRIDE;
+      if (acc[k + 5]++ === 0) touched[count++] = colIdx[q];
+      acc[k] += xa * xCols[q];
     }
   }
   s.count = count;
@@ -213,7 +214,7 @@ function accumulateDot(space: SimilaritySpace, a: number, s: RowScratch): void {
 /** sum x_a x_b, sum x_a^2, sum x_b^2 over the co-raters. */
 function accumulateProducts(space: SimilaritySpace, a: number, s: RowScratch): void {
   const { rows, cols, xRows, xCols } = space;
-  const { support, touched, acc } = s;
+  const { touched, acc } = s;
   const colPtr = cols.rowPtr;
   const colIdx = cols.colIdx;
   let count = 0;
@@ -225,8 +226,8 @@ function accumulateProducts(space: SimilaritySpace, a: number, s: RowScratch): v
     for (let q = colPtr[o]; q < end; q++) {
       const b = colIdx[q];
       const xb = xCols[q];
-      if (support[b]++ === 0) touched[count++] = b;
       const k = b * STRIDE;
+      if (acc[k + 5]++ === 0) touched[count++] = b;
       acc[k] += xa * xb;
       acc[k + 1] += xa2;
       acc[k + 2] += xb * xb;
@@ -238,7 +239,7 @@ function accumulateProducts(space: SimilaritySpace, a: number, s: RowScratch): v
 /** The products plus sum x_a and sum x_b, for correlation centred on the co-raters. */
 function accumulateMoments(space: SimilaritySpace, a: number, s: RowScratch): void {
   const { rows, cols, xRows, xCols } = space;
-  const { support, touched, acc } = s;
+  const { touched, acc } = s;
   const colPtr = cols.rowPtr;
   const colIdx = cols.colIdx;
   let count = 0;
@@ -250,8 +251,8 @@ function accumulateMoments(space: SimilaritySpace, a: number, s: RowScratch): vo
     for (let q = colPtr[o]; q < end; q++) {
       const b = colIdx[q];
       const xb = xCols[q];
-      if (support[b]++ === 0) touched[count++] = b;
       const k = b * STRIDE;
+      if (acc[k + 5]++ === 0) touched[count++] = b;
       acc[k] += xa * xb;
       acc[k + 1] += xa2;
       acc[k + 2] += xb * xb;

@@ -33,30 +33,44 @@ export async function evaluateParallel(
     });
     return averageResults(options.algorithm, results);
   }
+  // One long-lived worker per thread: a fold's JIT warm-up is paid once per thread.
+  const workers = Array.from({ length: Math.min(threads, folds.length) }, () =>
+    spawnWorker(new URL(`./fold-worker${extension()}`, import.meta.url)),
+  );
   let next = 0;
-  const runNext = async (): Promise<void> => {
+  const drain = async (worker: Worker): Promise<void> => {
     while (next < folds.length) {
       const f = next++;
-      results[f] = await runInWorker(folds[f], options, scale);
+      results[f] = await runOn(worker, folds[f], options, scale);
       onFold(results[f]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(threads, folds.length) }, runNext));
+  try {
+    await Promise.all(workers.map(drain));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
   return averageResults(options.algorithm, results);
 }
 
-function runInWorker(fold: Fold, options: EvalOptions, scale: Scale): Promise<FoldResult> {
+function runOn(
+  worker: Worker,
+  fold: Fold,
+  options: EvalOptions,
+  scale: Scale,
+): Promise<FoldResult> {
   return new Promise((resolve, reject) => {
-    const worker = spawnWorker(new URL(`./fold-worker${extension()}`, import.meta.url), {
-      fold,
-      options,
-      scale,
-    });
-    worker.once('message', (r: FoldResult) => resolve(r));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`fold ${fold.name}: worker exited with code ${code}`));
-    });
+    const onError = (err: Error) => {
+      worker.off('message', onMessage);
+      reject(new Error(`fold ${fold.name}: ${err.message}`));
+    };
+    const onMessage = (r: FoldResult) => {
+      worker.off('error', onError);
+      resolve(r);
+    };
+    worker.once('message', onMessage);
+    worker.once('error', onError);
+    worker.postMessage({ fold, options, scale });
   });
 }
 
@@ -65,7 +79,7 @@ function runInWorker(fold: Fold, options: EvalOptions, scale: Scale): Promise<Fo
  * worker must register tsx's loader before importing the module: loaders given through
  * `execArgv` do not reach worker threads on Node 20.
  */
-export function spawnWorker(url: URL, workerData: unknown): Worker {
+export function spawnWorker(url: URL, workerData?: unknown): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
