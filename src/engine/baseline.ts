@@ -34,14 +34,16 @@ export function fitBaseline(
       const start = byItem.rowPtr[i];
       const end = byItem.rowPtr[i + 1];
       for (let p = start; p < end; p++) s += byItem.values[p] - mu - userBias[byItem.colIdx[p]];
-      itemBias[i] = s / (options.regItem + end - start);
+      const n = options.regItem + end - start;
+      itemBias[i] = n > 0 ? s / n : 0;
     }
     for (let u = 0; u < m.nUsers; u++) {
       let s = 0;
       const start = byUser.rowPtr[u];
       const end = byUser.rowPtr[u + 1];
       for (let p = start; p < end; p++) s += byUser.values[p] - mu - itemBias[byUser.colIdx[p]];
-      userBias[u] = s / (options.regUser + end - start);
+      const n = options.regUser + end - start;
+      userBias[u] = n > 0 ? s / n : 0;
     }
   }
   return { mu, userBias, itemBias };

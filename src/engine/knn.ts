@@ -1,5 +1,5 @@
 import { type Baseline, baselineEstimate } from './baseline.ts';
-import { type RatingMatrix, rowMeans } from './matrix.ts';
+import { rowMeans } from './matrix.ts';
 import { clip, type Scale } from './scale.ts';
 import { computeRow, rowScratch, type SimilaritySpace } from './similarity.ts';
 import { TopK } from './top-k.ts';
@@ -38,7 +38,6 @@ export interface KnnPredictions {
  * k of a truncated global list. Unknown users or items (index -1) get the baseline.
  */
 export function predictKnn(
-  m: RatingMatrix,
   space: SimilaritySpace,
   baseline: Baseline,
   options: KnnOptions,

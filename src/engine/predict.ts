@@ -19,7 +19,6 @@ export function sidePredictions(
   items: Int32Array,
 ): KnnPredictions {
   return predictKnn(
-    model.matrix,
     side.predictSpace,
     model.baseline,
     side.config.knn,

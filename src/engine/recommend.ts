@@ -155,8 +155,8 @@ export interface Reason {
 
 /**
  * The contributions behind `score(u, item)`, largest first, at most `max` of them:
- * rated movies whose neighbour list holds `item` (`s_ij * w(r_ui)`), and neighbour users
- * who rated it (`s_uv * w(r_v,item)`).
+ * rated movies whose neighbour list holds `item` (`s_ij / S_i * w(r_ui)`), and neighbour
+ * users who rated it (`s_uv / S_u * w(r_v,item)`), with the list sums `S` as in ranking.ts.
  */
 export function explain(
   model: Model,

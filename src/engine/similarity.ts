@@ -97,12 +97,12 @@ function transformedRatings(
       const means = rowMeans(byUser, 0);
       for (let u = 0; u < m.nUsers; u++) {
         for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
-          out[p] = byUser.values[p] - means[u];
+          out[p] = snap(byUser.values[p] - means[u]);
         }
       }
     } else {
       const means = rowMeans(m.byItem, 0);
-      for (let p = 0; p < m.nnz; p++) out[p] = byUser.values[p] - means[byUser.colIdx[p]];
+      for (let p = 0; p < m.nnz; p++) out[p] = snap(byUser.values[p] - means[byUser.colIdx[p]]);
     }
     return out;
   }
@@ -110,13 +110,21 @@ function transformedRatings(
     for (let u = 0; u < m.nUsers; u++) {
       const bu = baseline.mu + baseline.userBias[u];
       for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
-        out[p] = byUser.values[p] - bu - baseline.itemBias[byUser.colIdx[p]];
+        out[p] = snap(byUser.values[p] - bu - baseline.itemBias[byUser.colIdx[p]]);
       }
     }
     return out;
   }
   out.set(byUser.values);
   return out;
+}
+
+/**
+ * A residual that is zero up to rounding (an item bias of 2e-18 after the ALS sweeps)
+ * must be zero: over one co-rater, cosine turns any non-zero residual into +-1.
+ */
+function snap(x: number): number {
+  return Math.abs(x) < 1e-9 ? 0 : x;
 }
 
 /**
