@@ -1,6 +1,12 @@
 import { baselineEstimate } from './baseline.ts';
 import { buildRatingMatrix, type RatingMatrix } from './matrix.ts';
-import { fitModel, type HybridWeights, type Model, type ModelConfig } from './model.ts';
+import {
+  fitModelPredicting,
+  type HybridWeights,
+  type Model,
+  type ModelConfig,
+  type ModelWithPredictions,
+} from './model.ts';
 import { requireSide, sidePredictions } from './predict.ts';
 import { permutation } from './random.ts';
 import { itemBasedScores, userBasedScores } from './ranking.ts';
@@ -36,8 +42,17 @@ export function fitHybridWeights(
   options: HybridFitOptions = defaultHybridFitOptions,
 ): HybridWeights {
   const { fit, holdout } = splitHoldout(m, options.holdoutFraction, options.seed);
-  const model = fitModel(fit, config);
-  return { ...fitRatingWeights(model, holdout), itemShare: fitItemShare(model, holdout, options) };
+  const fitted = fitModelPredicting(
+    fit,
+    config,
+    { item: true, user: true },
+    holdout.users,
+    holdout.items,
+  );
+  return {
+    ...fitRatingWeights(fitted, holdout),
+    itemShare: fitItemShare(fitted.model, holdout, options),
+  };
 }
 
 interface Holdout {
@@ -87,9 +102,10 @@ export function splitHoldout(
 type RatingWeights = Pick<HybridWeights, 'user' | 'item' | 'userSparse' | 'itemSparse'>;
 
 /** Least squares of `r - b = du*wu + di*wi + du/(1+Wu)*vu + di/(1+Wi)*vi` on the slice. */
-function fitRatingWeights(model: Model, h: Holdout): RatingWeights {
-  const up = sidePredictions(model, requireSide(model, 'user'), h.users, h.items);
-  const ip = sidePredictions(model, requireSide(model, 'item'), h.users, h.items);
+function fitRatingWeights(fitted: ModelWithPredictions, h: Holdout): RatingWeights {
+  const { model } = fitted;
+  const up = fitted.user ?? sidePredictions(model, requireSide(model, 'user'), h.users, h.items);
+  const ip = fitted.item ?? sidePredictions(model, requireSide(model, 'item'), h.users, h.items);
   const nf = 4;
   const ata = Array.from({ length: nf }, () => new Float64Array(nf));
   const aty = new Float64Array(nf);
@@ -209,7 +225,7 @@ function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): numb
         for (let c = 0; c < nc; c++) {
           const i = candidates[c];
           const score = wi * itemScores[i] + wu * userScores[i];
-          if (score > 0) top.offer(score, i);
+          if (score > 0 && top.admits(score)) top.offer(score, i);
         }
         const count = top.drainSorted(ids, keys);
         const r = rankingScores(

@@ -45,6 +45,40 @@ export function predictKnn(
   users: Int32Array,
   items: Int32Array,
 ): KnnPredictions {
+  const predictor = pairPredictor(space, baseline, options, scale, users, items);
+  const scratch = rowScratch(space.rows.rows);
+  for (let a = 0; a < space.rows.rows; a++) {
+    if (!predictor.wants(a)) continue;
+    computeRow(space, a, scratch);
+    predictor.visit(a, scratch.sim);
+  }
+  return predictor.result;
+}
+
+/**
+ * Something that consumes similarity rows of `space` during a pass over its entities:
+ * `wants(a)` says whether row a is needed, `visit(a, sim)` receives it (dense, indexed by
+ * entity). buildNeighbourLists accepts one, so predictions can share its pass.
+ */
+export interface RowVisitor {
+  readonly space: SimilaritySpace;
+  wants(a: number): boolean;
+  visit(a: number, sim: Float64Array): void;
+}
+
+/** A RowVisitor that predicts the given pairs; `result` is complete once every wanted row was visited. */
+export interface PairPredictor extends RowVisitor {
+  readonly result: KnnPredictions;
+}
+
+export function pairPredictor(
+  space: SimilaritySpace,
+  baseline: Baseline,
+  options: KnnOptions,
+  scale: Scale,
+  users: Int32Array,
+  items: Int32Array,
+): PairPredictor {
   const n = users.length;
   const estimate = new Float64Array(n);
   const neighbours = new Int32Array(n);
@@ -55,7 +89,7 @@ export function predictKnn(
   const { rows, cols } = space;
   const means = options.centring === 'mean' ? rowMeans(rows, baseline.mu) : undefined;
 
-  // Counting sort of the pairs by entity.
+  // Counting sort of the pairs by entity; pairs with an unknown side get the baseline now.
   const order = new Int32Array(n);
   const start = new Int32Array(rows.rows + 1);
   for (let t = 0; t < n; t++) {
@@ -70,22 +104,23 @@ export function predictKnn(
     if (a >= 0 && otherOf[t] >= 0) order[next[a]++] = t;
   }
 
-  const scratch = rowScratch(rows.rows);
-  const top = new TopK(options.k);
-  const picked = new Int32Array(options.k);
-  const pickedSim = new Float64Array(options.k);
-  for (let a = 0; a < rows.rows; a++) {
-    if (start[a] === start[a + 1]) continue;
-    computeRow(space, a, scratch);
+  const k = options.k;
+  const top = new TopK(k);
+  const picked = new Int32Array(k);
+  const pickedSim = new Float64Array(k);
+  const visit = (a: number, simRow: Float64Array): void => {
     for (let s = start[a]; s < start[a + 1]; s++) {
       const t = order[s];
       const o = otherOf[t];
       top.clear();
-      for (let q = cols.rowPtr[o]; q < cols.rowPtr[o + 1]; q++) {
-        const sim = scratch.sim[cols.colIdx[q]];
-        if (sim > 0) top.offer(sim, q);
+      const end = cols.rowPtr[o + 1];
+      for (let q = cols.rowPtr[o]; q < end; q++) {
+        const sim = simRow[cols.colIdx[q]];
+        // cheap rejection once the heap is full: most candidates lose to its worst
+        if (sim > 0 && top.admits(sim)) top.offer(sim, q);
       }
-      const count = top.drainSorted(picked, pickedSim);
+      // the sums below do not depend on order, so the heap need not be sorted
+      const count = top.drainUnordered(picked, pickedSim);
       const u = users[t];
       const i = items[t];
       const base = baselineEstimate(baseline, u, i);
@@ -114,6 +149,11 @@ export function predictKnn(
       neighbours[t] = count;
       weight[t] = den;
     }
-  }
-  return { estimate, neighbours, weight };
+  };
+  return {
+    space,
+    wants: (a) => start[a + 1] > start[a],
+    visit,
+    result: { estimate, neighbours, weight },
+  };
 }

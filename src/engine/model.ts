@@ -4,7 +4,7 @@ import {
   defaultBaselineOptions,
   fitBaseline,
 } from './baseline.ts';
-import type { KnnOptions } from './knn.ts';
+import { type KnnOptions, type KnnPredictions, pairPredictor } from './knn.ts';
 import { type RatingMatrix, rowMeans, type Side } from './matrix.ts';
 import { buildNeighbourLists, type NeighbourLists } from './neighbours.ts';
 import { computePopularity, type Popularity } from './popularity.ts';
@@ -108,15 +108,47 @@ export function fitModel(
   config: ModelConfig,
   parts: FitParts = { item: true, user: true },
 ): Model {
+  return fitModelPredicting(matrix, config, parts).model;
+}
+
+/** A model and, for each fitted side, its kNN predictions of the requested pairs. */
+export interface ModelWithPredictions {
+  readonly model: Model;
+  readonly item: KnnPredictions | null;
+  readonly user: KnnPredictions | null;
+}
+
+/**
+ * Fits a model and predicts the given (user, item) pairs with each kNN side during the
+ * same pass that builds the neighbour lists, which is how evaluation and the hybrid's
+ * weight fitting avoid walking the inverted index twice.
+ */
+export function fitModelPredicting(
+  matrix: RatingMatrix,
+  config: ModelConfig,
+  parts: FitParts,
+  users: Int32Array = new Int32Array(0),
+  items: Int32Array = new Int32Array(0),
+): ModelWithPredictions {
   const baseline = fitBaseline(matrix, config.baseline);
+  const item = parts.item
+    ? fitSide(matrix, 'item', config.item, baseline, config.scale, users, items)
+    : null;
+  const user = parts.user
+    ? fitSide(matrix, 'user', config.user, baseline, config.scale, users, items)
+    : null;
   return {
-    config,
-    matrix,
-    baseline,
-    popularity: computePopularity(matrix, baseline.mu, config.popularityDamping),
-    userMeans: rowMeans(matrix.byUser, baseline.mu),
-    item: parts.item ? fitSide(matrix, 'item', config.item, baseline) : null,
-    user: parts.user ? fitSide(matrix, 'user', config.user, baseline) : null,
+    model: {
+      config,
+      matrix,
+      baseline,
+      popularity: computePopularity(matrix, baseline.mu, config.popularityDamping),
+      userMeans: rowMeans(matrix.byUser, baseline.mu),
+      item: item?.side ?? null,
+      user: user?.side ?? null,
+    },
+    item: item?.predictions ?? null,
+    user: user?.predictions ?? null,
   };
 }
 
@@ -124,21 +156,29 @@ function sameSimilarity(a: SimilarityOptions, b: SimilarityOptions): boolean {
   return a.metric === b.metric && a.shrinkage === b.shrinkage && a.minSupport === b.minSupport;
 }
 
+/** Fits one side: its similarity spaces and lists, predicting the given pairs on the way. */
 export function fitSide(
   matrix: RatingMatrix,
   side: Side,
   config: SideConfig,
   baseline: Baseline,
-): SideModel {
+  scale: Scale,
+  users: Int32Array = new Int32Array(0),
+  items: Int32Array = new Int32Array(0),
+): { side: SideModel; predictions: KnnPredictions } {
   const predictSpace = similaritySpace(matrix, side, config.predictSimilarity, baseline);
   const rankSpace = sameSimilarity(config.predictSimilarity, config.rankSimilarity)
     ? predictSpace
     : similaritySpace(matrix, side, config.rankSimilarity, baseline);
+  const predictor = pairPredictor(predictSpace, baseline, config.knn, scale, users, items);
   return {
-    side,
-    config,
-    predictSpace,
-    rankSpace,
-    lists: buildNeighbourLists(rankSpace, config.listSize),
+    side: {
+      side,
+      config,
+      predictSpace,
+      rankSpace,
+      lists: buildNeighbourLists(rankSpace, config.listSize, predictor),
+    },
+    predictions: predictor.result,
   };
 }

@@ -1,4 +1,11 @@
-import { computeRow, type RowScratch, rowScratch, type SimilaritySpace } from './similarity.ts';
+import type { RowVisitor } from './knn.ts';
+import {
+  canAccompany,
+  computeRow,
+  type RowScratch,
+  rowScratch,
+  type SimilaritySpace,
+} from './similarity.ts';
 import { TopK } from './top-k.ts';
 
 /**
@@ -15,20 +22,34 @@ export interface NeighbourLists {
   readonly support: Int32Array;
 }
 
-/** Selects the top `k` of the similarities currently in `scratch`. */
-export function selectNeighbours(s: RowScratch, top: TopK): void {
+/** Selects the top `k` positive similarities of `sims` among the entries touched in `s`. */
+export function selectNeighbours(s: RowScratch, sims: Float64Array, top: TopK): void {
   top.clear();
   for (let t = 0; t < s.count; t++) {
     const b = s.touched[t];
-    const sim = s.sim[b];
-    if (sim > 0) top.offer(sim, b);
+    const sim = sims[b];
+    // cheap rejection once the heap is full: most candidates lose to its worst
+    if (sim > 0 && top.admits(sim)) top.offer(sim, b);
   }
 }
 
-/** Computes every entity's top-k list on one thread. */
-export function buildNeighbourLists(space: SimilaritySpace, k: number): NeighbourLists {
+/**
+ * Computes every entity's top-k list on one thread. A `visitor` also receives the rows it
+ * wants of its own space, from the same pass: the very same rows when both use one space,
+ * one traversal computing both similarities when they can share it (see canAccompany),
+ * else a second computation of just the wanted rows.
+ */
+export function buildNeighbourLists(
+  space: SimilaritySpace,
+  k: number,
+  visitor?: RowVisitor,
+): NeighbourLists {
   const n = space.rows.rows;
   const scratch = rowScratch(n);
+  const extra =
+    visitor && visitor.space !== space && !canAccompany(visitor.space, space)
+      ? rowScratch(n)
+      : null;
   const top = new TopK(k);
   const rowPtr = new Int32Array(n + 1);
   let idx: Int32Array = new Int32Array(Math.min(n * k, 1 << 20));
@@ -37,8 +58,21 @@ export function buildNeighbourLists(space: SimilaritySpace, k: number): Neighbou
   const rowIds = new Int32Array(k);
   const rowSims = new Float64Array(k);
   for (let a = 0; a < n; a++) {
-    computeRow(space, a, scratch);
-    selectNeighbours(scratch, top);
+    let listSims = scratch.sim;
+    if (!visitor?.wants(a)) computeRow(space, a, scratch);
+    else if (visitor.space === space) {
+      computeRow(space, a, scratch);
+      visitor.visit(a, scratch.sim);
+    } else if (extra) {
+      computeRow(visitor.space, a, extra);
+      visitor.visit(a, extra.sim);
+      computeRow(space, a, scratch);
+    } else {
+      computeRow(visitor.space, a, scratch, space);
+      visitor.visit(a, scratch.sim);
+      listSims = scratch.companionSim;
+    }
+    selectNeighbours(scratch, listSims, top);
     const count = top.drainSorted(rowIds, rowSims);
     const start = rowPtr[a];
     if (start + count > idx.length) {

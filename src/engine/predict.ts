@@ -5,6 +5,12 @@ import { clip } from './scale.ts';
 
 export type Strategy = 'popularity' | 'baseline' | 'user' | 'item' | 'hybrid';
 
+/** Side predictions of the very same pairs, already made (see fitModelPredicting). */
+export interface SidePredictions {
+  readonly user?: KnnPredictions | null;
+  readonly item?: KnnPredictions | null;
+}
+
 export interface RatingPredictions {
   readonly estimate: Float64Array;
   /** 1 where neighbours produced the estimate, 0 where it is a fallback. */
@@ -39,6 +45,7 @@ export function predictRatings(
   strategy: Strategy,
   users: Int32Array,
   items: Int32Array,
+  precomputed: SidePredictions = {},
 ): RatingPredictions {
   const n = users.length;
   const estimate = new Float64Array(n);
@@ -60,13 +67,13 @@ export function predictRatings(
     return { estimate, fromNeighbours };
   }
   if (strategy === 'user' || strategy === 'item') {
-    const side = requireSide(model, strategy);
-    const p = sidePredictions(model, side, users, items);
+    const p =
+      precomputed[strategy] ?? sidePredictions(model, requireSide(model, strategy), users, items);
     for (let t = 0; t < n; t++) fromNeighbours[t] = p.neighbours[t] > 0 ? 1 : 0;
     return { estimate: p.estimate, fromNeighbours };
   }
-  const up = sidePredictions(model, requireSide(model, 'user'), users, items);
-  const ip = sidePredictions(model, requireSide(model, 'item'), users, items);
+  const up = precomputed.user ?? sidePredictions(model, requireSide(model, 'user'), users, items);
+  const ip = precomputed.item ?? sidePredictions(model, requireSide(model, 'item'), users, items);
   const w = model.config.hybrid;
   for (let t = 0; t < n; t++) {
     const b = clip(baselineEstimate(model.baseline, users[t], items[t]), scale);

@@ -131,22 +131,26 @@ function snap(x: number): number {
  * Dense scratch space for one row of similarities. Only the entries listed in
  * `touched[0..count)` are non-zero; `computeRow` clears exactly those first, so a row
  * costs time proportional to its co-raters, never to the number of entities.
- * `acc` interleaves the running sums of each entity (`sxy, sxx, syy, sx, sy`, co-rater
- * count) in one 64-byte block, so one co-rating touches one cache line.
+ * `acc` interleaves the running sums of each entity in one 64-byte block (slots below),
+ * so one co-rating touches one cache line.
  */
 export interface RowScratch {
   readonly sim: Float64Array;
+  /** Similarities of the companion space, when `computeRow` was given one. */
+  readonly companionSim: Float64Array;
   readonly support: Int32Array;
   readonly touched: Int32Array;
   readonly acc: Float64Array;
   count: number;
 }
 
+/** Sums kept per entity: 0 count, 1 sxy, 2 sxx, 3 syy, 4 sx, 5 sy, 6 companion dot, 7 unused. */
 const STRIDE = 8;
 
 export function rowScratch(n: number): RowScratch {
   return {
     sim: new Float64Array(n),
+    companionSim: new Float64Array(n),
     support: new Int32Array(n),
     touched: new Int32Array(n),
     acc: new Float64Array(n * STRIDE),
@@ -154,66 +158,116 @@ export function rowScratch(n: number): RowScratch {
   };
 }
 
+/** Clears the previous row's results (its sums were already zeroed as it was finished). */
 export function resetRow(s: RowScratch): void {
-  const { sim, support, touched, acc } = s;
+  const { sim, companionSim, support, touched } = s;
   for (let t = 0; t < s.count; t++) {
     const b = touched[t];
     sim[b] = 0;
+    companionSim[b] = 0;
     support[b] = 0;
-    const o = b * STRIDE;
-    acc[o] = 0;
-    acc[o + 1] = 0;
-    acc[o + 2] = 0;
-    acc[o + 3] = 0;
-    acc[o + 4] = 0;
-    acc[o + 5] = 0;
   }
   s.count = 0;
 }
 
 /**
- * Computes the similarity of entity `a` to every entity sharing a co-rater with it,
- * through the inverted index: for each other `o` who rated `a`, for each `b` that `o`
- * rated. Fills `s.sim` and `s.support` for the entries in `s.touched` (which never
- * holds `a` itself).
+ * Whether `companion` can ride along `space`'s pass (see computeRow): it must compare the
+ * same side and be a `vector-cosine`, whose only per-pair sum is the dot product.
  */
-export function computeRow(space: SimilaritySpace, a: number, s: RowScratch): void {
-  resetRow(s);
-  const metric = space.options.metric;
-  if (metric === 'vector-cosine') accumulateDot(space, a, s);
-  else if (metric === 'pearson') accumulateMoments(space, a, s);
-  else accumulateProducts(space, a, s);
-  // a's own entry collected its self-products; drop it rather than test b !== a per step
-  const { touched, support, acc } = s;
-  let kept = 0;
-  for (let t = 0; t < s.count; t++) {
-    const b = touched[t];
-    if (b !== a) touched[kept++] = b;
-  }
-  acc.fill(0, a * STRIDE, a * STRIDE + STRIDE);
-  s.count = kept;
-  for (let t = 0; t < kept; t++) {
-    const b = touched[t];
-    support[b] = acc[b * STRIDE + 5];
-    s.sim[b] = finishSimilarity(space, a, b, s);
-  }
+export function canAccompany(space: SimilaritySpace, companion: SimilaritySpace): boolean {
+  return (
+    companion.side === space.side &&
+    companion.rows === space.rows &&
+    companion.options.metric === 'vector-cosine' &&
+    space.options.metric !== 'pearson'
+  );
 }
 
-/** sum x_a x_b only (the norms are precomputed). */
+/**
+ * Computes the similarity of entity `a` to every entity sharing a co-rater with it,
+ * through the inverted index: for each other `o` who rated `a`, for each `b` that `o`
+ * rated. Fills `s.sim` and `s.support` for the entries in `s.touched` (which never holds
+ * `a` itself). With a `companion` (see canAccompany), the same traversal also fills
+ * `s.companionSim`: walking the index costs more than the arithmetic, so two
+ * similarities of one row cost little more than one.
+ */
+export function computeRow(
+  space: SimilaritySpace,
+  a: number,
+  s: RowScratch,
+  companion?: SimilaritySpace,
+): void {
+  resetRow(s);
+  const metric = space.options.metric;
+  if (companion) {
+    if (!canAccompany(space, companion)) throw new Error('this companion cannot share the pass');
+    accumulateProductsWithCompanion(space, a, s, companion.xRows, companion.xCols);
+  } else if (metric === 'vector-cosine') accumulateDot(space, a, s);
+  else if (metric === 'pearson') accumulateMoments(space, a, s);
+  else accumulateProducts(space, a, s);
+  s.count = finishRow(space, a, s, companion);
+}
+
+/**
+ * Turns the sums of every touched entry into a similarity, zeroes the sums for the next
+ * row, and drops `a` itself (it collected its self-products: cheaper than testing
+ * `b !== a` in the inner loop). Returns how many entries remain touched.
+ */
+function finishRow(
+  space: SimilaritySpace,
+  a: number,
+  s: RowScratch,
+  companion: SimilaritySpace | undefined,
+): number {
+  const { touched, support, acc, sim, companionSim } = s;
+  const count = s.count;
+  let kept = 0;
+  for (let t = 0; t < count; t++) {
+    const b = touched[t];
+    const k = b << 3;
+    if (b !== a) {
+      touched[kept++] = b;
+      support[b] = acc[k];
+      sim[b] = similarityFromSums(space, a, b, acc, k, acc[k + 1]);
+      if (companion) companionSim[b] = similarityFromSums(companion, a, b, acc, k, acc[k + 6]);
+    }
+    acc[k] = 0;
+    acc[k + 1] = 0;
+    acc[k + 2] = 0;
+    acc[k + 3] = 0;
+    acc[k + 4] = 0;
+    acc[k + 5] = 0;
+    acc[k + 6] = 0;
+  }
+  return kept;
+}
+
+// The inner loops, one per set of sums, each with no branch but the first-touch test.
+// Slots are written as literals (see STRIDE; `b << 3` is b * 8): module-level constants
+// cost a hole check per access in V8, which measurably slows these loops.
+
+/** sum x_a x_b (the vector-cosine norms are precomputed). */
 function accumulateDot(space: SimilaritySpace, a: number, s: RowScratch): void {
-  const { rows, cols, xRows, xCols } = space;
-  const { touched, acc } = s;
-  const colPtr = cols.rowPtr;
-  const colIdx = cols.colIdx;
+  const rowPtr = space.rows.rowPtr;
+  const rowIdx = space.rows.colIdx;
+  const colPtr = space.cols.rowPtr;
+  const colIdx = space.cols.colIdx;
+  const xRows = space.xRows;
+  const xCols = space.xCols;
+  const touched = s.touched;
+  const acc = s.acc;
   let count = 0;
-  for (let p = rows.rowPtr[a]; p < rows.rowPtr[a + 1]; p++) {
-    const o = rows.colIdx[p];
+  const end = rowPtr[a + 1];
+  for (let p = rowPtr[a]; p < end; p++) {
+    const o = rowIdx[p];
     const xa = xRows[p];
-    const end = colPtr[o + 1];
-    for (let q = colPtr[o]; q < end; q++) {
-      const k = colIdx[q] * STRIDE;
-      if (acc[k + 5]++ === 0) touched[count++] = colIdx[q];
-      acc[k] += xa * xCols[q];
+    const qEnd = colPtr[o + 1];
+    for (let q = colPtr[o]; q < qEnd; q++) {
+      const b = colIdx[q];
+      const k = b << 3;
+      if (acc[k] === 0) touched[count++] = b;
+      acc[k] += 1;
+      acc[k + 1] += xa * xCols[q];
     }
   }
   s.count = count;
@@ -221,24 +275,30 @@ function accumulateDot(space: SimilaritySpace, a: number, s: RowScratch): void {
 
 /** sum x_a x_b, sum x_a^2, sum x_b^2 over the co-raters. */
 function accumulateProducts(space: SimilaritySpace, a: number, s: RowScratch): void {
-  const { rows, cols, xRows, xCols } = space;
-  const { touched, acc } = s;
-  const colPtr = cols.rowPtr;
-  const colIdx = cols.colIdx;
+  const rowPtr = space.rows.rowPtr;
+  const rowIdx = space.rows.colIdx;
+  const colPtr = space.cols.rowPtr;
+  const colIdx = space.cols.colIdx;
+  const xRows = space.xRows;
+  const xCols = space.xCols;
+  const touched = s.touched;
+  const acc = s.acc;
   let count = 0;
-  for (let p = rows.rowPtr[a]; p < rows.rowPtr[a + 1]; p++) {
-    const o = rows.colIdx[p];
+  const end = rowPtr[a + 1];
+  for (let p = rowPtr[a]; p < end; p++) {
+    const o = rowIdx[p];
     const xa = xRows[p];
     const xa2 = xa * xa;
-    const end = colPtr[o + 1];
-    for (let q = colPtr[o]; q < end; q++) {
+    const qEnd = colPtr[o + 1];
+    for (let q = colPtr[o]; q < qEnd; q++) {
       const b = colIdx[q];
+      const k = b << 3;
+      if (acc[k] === 0) touched[count++] = b;
+      acc[k] += 1;
       const xb = xCols[q];
-      const k = b * STRIDE;
-      if (acc[k + 5]++ === 0) touched[count++] = b;
-      acc[k] += xa * xb;
-      acc[k + 1] += xa2;
-      acc[k + 2] += xb * xb;
+      acc[k + 1] += xa * xb;
+      acc[k + 2] += xa2;
+      acc[k + 3] += xb * xb;
     }
   }
   s.count = count;
@@ -246,43 +306,98 @@ function accumulateProducts(space: SimilaritySpace, a: number, s: RowScratch): v
 
 /** The products plus sum x_a and sum x_b, for correlation centred on the co-raters. */
 function accumulateMoments(space: SimilaritySpace, a: number, s: RowScratch): void {
-  const { rows, cols, xRows, xCols } = space;
-  const { touched, acc } = s;
-  const colPtr = cols.rowPtr;
-  const colIdx = cols.colIdx;
+  const rowPtr = space.rows.rowPtr;
+  const rowIdx = space.rows.colIdx;
+  const colPtr = space.cols.rowPtr;
+  const colIdx = space.cols.colIdx;
+  const xRows = space.xRows;
+  const xCols = space.xCols;
+  const touched = s.touched;
+  const acc = s.acc;
   let count = 0;
-  for (let p = rows.rowPtr[a]; p < rows.rowPtr[a + 1]; p++) {
-    const o = rows.colIdx[p];
+  const end = rowPtr[a + 1];
+  for (let p = rowPtr[a]; p < end; p++) {
+    const o = rowIdx[p];
     const xa = xRows[p];
     const xa2 = xa * xa;
-    const end = colPtr[o + 1];
-    for (let q = colPtr[o]; q < end; q++) {
+    const qEnd = colPtr[o + 1];
+    for (let q = colPtr[o]; q < qEnd; q++) {
       const b = colIdx[q];
+      const k = b << 3;
+      if (acc[k] === 0) touched[count++] = b;
+      acc[k] += 1;
       const xb = xCols[q];
-      const k = b * STRIDE;
-      if (acc[k + 5]++ === 0) touched[count++] = b;
-      acc[k] += xa * xb;
-      acc[k + 1] += xa2;
-      acc[k + 2] += xb * xb;
-      acc[k + 3] += xa;
-      acc[k + 4] += xb;
+      acc[k + 1] += xa * xb;
+      acc[k + 2] += xa2;
+      acc[k + 3] += xb * xb;
+      acc[k + 4] += xa;
+      acc[k + 5] += xb;
     }
   }
   s.count = count;
 }
 
-function finishSimilarity(space: SimilaritySpace, a: number, b: number, s: RowScratch): number {
-  const { metric, minSupport, shrinkage } = space.options;
-  const n = s.support[b];
-  if (n < minSupport) return 0;
-  const k = b * STRIDE;
-  const sxy = s.acc[k];
-  const sxx = s.acc[k + 1];
-  const syy = s.acc[k + 2];
+/** The products plus the companion space's dot product, in one traversal. */
+function accumulateProductsWithCompanion(
+  space: SimilaritySpace,
+  a: number,
+  s: RowScratch,
+  companionRows: Float32Array,
+  companionCols: Float32Array,
+): void {
+  const rowPtr = space.rows.rowPtr;
+  const rowIdx = space.rows.colIdx;
+  const colPtr = space.cols.rowPtr;
+  const colIdx = space.cols.colIdx;
+  const xRows = space.xRows;
+  const xCols = space.xCols;
+  const touched = s.touched;
+  const acc = s.acc;
+  let count = 0;
+  const end = rowPtr[a + 1];
+  for (let p = rowPtr[a]; p < end; p++) {
+    const o = rowIdx[p];
+    const xa = xRows[p];
+    const xa2 = xa * xa;
+    const ca = companionRows[p];
+    const qEnd = colPtr[o + 1];
+    for (let q = colPtr[o]; q < qEnd; q++) {
+      const b = colIdx[q];
+      const k = b << 3;
+      if (acc[k] === 0) touched[count++] = b;
+      acc[k] += 1;
+      const xb = xCols[q];
+      acc[k + 1] += xa * xb;
+      acc[k + 2] += xa2;
+      acc[k + 3] += xb * xb;
+      acc[k + 6] += ca * companionCols[q];
+    }
+  }
+  s.count = count;
+}
+
+/** The similarity of a and b from the sums at `acc[k..k+8)`; `sxy` is the dot product to use. */
+function similarityFromSums(
+  space: SimilaritySpace,
+  a: number,
+  b: number,
+  acc: Float64Array,
+  k: number,
+  sxy: number,
+): number {
+  const options = space.options;
+  const n = acc[k];
+  if (n < options.minSupport) return 0;
+  const metric = options.metric;
   let sim: number;
-  if (metric === 'pearson') {
-    const sx = s.acc[k + 3];
-    const sy = s.acc[k + 4];
+  if (metric === 'vector-cosine') {
+    const den = space.norms[a] * space.norms[b];
+    sim = den > 0 ? sxy / den : 0;
+  } else if (metric === 'pearson') {
+    const sxx = acc[k + 2];
+    const syy = acc[k + 3];
+    const sx = acc[k + 4];
+    const sy = acc[k + 5];
     const num = n * sxy - sx * sy;
     const varA = n * sxx - sx * sx;
     const varB = n * syy - sy * sy;
@@ -290,14 +405,12 @@ function finishSimilarity(space: SimilaritySpace, a: number, b: number, s: RowSc
     // turning a zero variance into a huge quotient.
     const flat = varA <= 1e-12 * n * sxx || varB <= 1e-12 * n * syy;
     sim = flat ? 0 : num / Math.sqrt(varA * varB);
-  } else if (metric === 'vector-cosine') {
-    const den = space.norms[a] * space.norms[b];
-    sim = den > 0 ? sxy / den : 0;
   } else {
-    const den = sxx * syy;
+    const den = acc[k + 2] * acc[k + 3];
     sim = den > 0 ? sxy / Math.sqrt(den) : 0;
   }
   if (sim > 1) sim = 1;
   else if (sim < -1) sim = -1;
+  const shrinkage = options.shrinkage;
   return shrinkage > 0 ? (sim * n) / (n + shrinkage) : sim;
 }

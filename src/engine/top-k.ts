@@ -55,6 +55,20 @@ export class TopK {
     this.ids[c] = id;
   }
 
+  /** Empties the heap into `outIds`/`outKeys` in no particular order and returns the count. */
+  drainUnordered(outIds: Int32Array, outKeys: Float64Array): number {
+    const n = this.size;
+    outIds.set(this.ids.subarray(0, n));
+    outKeys.set(this.keys.subarray(0, n));
+    this.size = 0;
+    return n;
+  }
+
+  /** Whether a candidate with this key could enter: the heap has room or it ties or beats the worst. */
+  admits(key: number): boolean {
+    return this.size < this.capacity || key >= this.keys[0];
+  }
+
   /**
    * Empties the heap into `outIds`/`outKeys` from best to worst and returns the count.
    * Pops the worst repeatedly and writes from the back.

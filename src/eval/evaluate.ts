@@ -6,8 +6,9 @@ import { buildRatingMatrix, type RatingMatrix } from '../engine/matrix.ts';
 import {
   defaultModelConfig,
   type FitParts,
-  fitModel,
+  fitModelPredicting,
   type HybridWeights,
+  type Model,
   type ModelConfig,
 } from '../engine/model.ts';
 import { predictRatings, type Strategy } from '../engine/predict.ts';
@@ -148,11 +149,14 @@ export function evaluateFold(fold: Fold, options: EvalOptions, scale: Scale): Fo
       fitHybridWeights(enc.matrix, config, { ...defaultHybridFitOptions, relevantFrom, topN });
     config = { ...config, hybrid: hybridWeights };
   }
-  const model = fitModel(enc.matrix, config, parts);
+  // The pass that builds the neighbour lists also computes the test pairs' similarity rows
+  // (see fitModelPredicting), so that work counts as fitting here.
+  const fitted = fitModelPredicting(enc.matrix, config, parts, enc.testUsers, enc.testItems);
+  const model = fitted.model;
   const t1 = performance.now();
 
   const strategy = strategyOf[options.algorithm];
-  const pred = predictRatings(model, strategy, enc.testUsers, enc.testItems);
+  const pred = predictRatings(model, strategy, enc.testUsers, enc.testItems, fitted);
   let se = 0;
   let ae = 0;
   let fromNeighbours = 0;
@@ -179,7 +183,7 @@ export function evaluateFold(fold: Fold, options: EvalOptions, scale: Scale): Fo
 }
 
 function evaluateRanking(
-  model: ReturnType<typeof fitModel>,
+  model: Model,
   strategy: Strategy,
   test: RatingColumns,
   enc: EncodedFold,
