@@ -53,7 +53,20 @@ export function parseSplit(text: string, seed = 42): SplitSpec {
   );
 }
 
+/** The folds of a split; a fold with nothing to test is an error, not a NaN in the results. */
 export async function makeFolds(dataset: Dataset, spec: SplitSpec): Promise<Fold[]> {
+  const folds = await splitFolds(dataset, spec);
+  for (const fold of folds) {
+    if (fold.test.length === 0) {
+      throw new Error(
+        `split fold ${fold.name} of ${dataset.name} has no test ratings (${dataset.ratings.length} ratings in all): choose fewer folds, or a data set where users have at least 5 ratings for a temporal split`,
+      );
+    }
+  }
+  return folds;
+}
+
+async function splitFolds(dataset: Dataset, spec: SplitSpec): Promise<Fold[]> {
   if (spec.kind === 'official') {
     if (dataset.format !== 'ml-100k') {
       throw new Error(
