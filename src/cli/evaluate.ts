@@ -5,8 +5,8 @@ import { loadDataset } from '../data/movielens.ts';
 import type { KnnCentring } from '../engine/knn.ts';
 import { type SimilarityMetric, similarityMetrics } from '../engine/similarity.ts';
 import { type Algorithm, algorithms, type EvalResult, type FoldResult } from '../eval/evaluate.ts';
-import { evaluateParallel } from '../eval/parallel.ts';
-import { makeFolds, parseSplit } from '../eval/splits.ts';
+import { createFoldPool, type FoldPool } from '../eval/parallel.ts';
+import { foldCount, makeFolds, parseSplit, type SplitSpec } from '../eval/splits.ts';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -55,21 +55,33 @@ const program = new Command()
   .option('--json', 'print one JSON object on stdout (progress goes to stderr)')
   .showHelpAfterError();
 
+interface Options {
+  readonly data: string;
+  readonly split: string;
+  readonly algorithm: Algorithm;
+  readonly k?: number;
+  readonly similarity?: SimilarityMetric;
+  readonly shrinkage?: number;
+  readonly centring?: KnnCentring;
+  readonly seed: number;
+  readonly threads: number;
+  readonly json?: boolean;
+}
+
 async function main(): Promise<void> {
   program.parse();
-  const o = program.opts<{
-    data: string;
-    split: string;
-    algorithm: Algorithm;
-    k?: number;
-    similarity?: SimilarityMetric;
-    shrinkage?: number;
-    centring?: KnnCentring;
-    seed: number;
-    threads: number;
-    json?: boolean;
-  }>();
+  const o = program.opts<Options>();
   const spec = parseSplit(o.split, o.seed);
+  // workers load their modules while this thread reads the data
+  const pool = createFoldPool(Math.min(o.threads, foldCount(spec)));
+  try {
+    await run(o, spec, pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function run(o: Options, spec: SplitSpec, pool: FoldPool): Promise<void> {
   const started = performance.now();
   const dataset = await loadDataset(o.data);
   process.stderr.write(
@@ -78,7 +90,7 @@ async function main(): Promise<void> {
   );
   const folds = await makeFolds(dataset, spec);
   const evalStarted = performance.now();
-  const result = await evaluateParallel(
+  const result = await pool.evaluate(
     folds,
     {
       algorithm: o.algorithm,
@@ -89,7 +101,6 @@ async function main(): Promise<void> {
     },
     dataset.scale,
     (r) => process.stderr.write(`${formatFold(r)}\n`),
-    o.threads,
   );
   const wallSeconds = (performance.now() - evalStarted) / 1000;
   if (o.json) {

@@ -14,10 +14,60 @@ import {
 import type { Fold } from './splits.ts';
 
 /**
- * Evaluates folds on up to `threads` worker threads (folds are independent, so this is
- * the cheapest way to use every core). With one thread, or a single fold, it stays on
- * the calling thread. Results come back in fold order.
+ * Worker threads that evaluate folds (folds are independent, so this is the cheapest way
+ * to use every core). Each worker lives for the whole run, so its module loading and JIT
+ * warm-up are paid once per thread; create the pool before reading the data and the
+ * workers start while the main thread parses.
  */
+export interface FoldPool {
+  readonly threads: number;
+  /** Evaluates the folds (at most `threads` at once); results come back in fold order. */
+  evaluate(
+    folds: ReadonlyArray<Fold>,
+    options: EvalOptions,
+    scale: Scale,
+    onFold?: (r: FoldResult) => void,
+  ): Promise<EvalResult>;
+  close(): Promise<void>;
+}
+
+/** A pool of `threads` workers; with one thread it evaluates on the calling thread. */
+export function createFoldPool(threads = availableParallelism()): FoldPool {
+  const workers =
+    threads > 1
+      ? Array.from({ length: threads }, () =>
+          spawnWorker(new URL(`./fold-worker${extension()}`, import.meta.url)),
+        )
+      : [];
+  return {
+    threads: Math.max(1, threads),
+    async evaluate(folds, options, scale, onFold = () => {}) {
+      const results: FoldResult[] = new Array(folds.length);
+      if (workers.length === 0) {
+        folds.forEach((fold, f) => {
+          results[f] = evaluateFold(fold, options, scale);
+          onFold(results[f]);
+        });
+        return averageResults(options.algorithm, results);
+      }
+      let next = 0;
+      const drain = async (worker: Worker): Promise<void> => {
+        while (next < folds.length) {
+          const f = next++;
+          results[f] = await runOn(worker, folds[f], options, scale);
+          onFold(results[f]);
+        }
+      };
+      await Promise.all(workers.map(drain));
+      return averageResults(options.algorithm, results);
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
+/** Evaluates folds on a pool made for the occasion (see FoldPool). */
 export async function evaluateParallel(
   folds: ReadonlyArray<Fold>,
   options: EvalOptions,
@@ -25,32 +75,12 @@ export async function evaluateParallel(
   onFold: (r: FoldResult) => void = () => {},
   threads = availableParallelism(),
 ): Promise<EvalResult> {
-  const results: FoldResult[] = new Array(folds.length);
-  if (threads <= 1 || folds.length <= 1) {
-    folds.forEach((fold, f) => {
-      results[f] = evaluateFold(fold, options, scale);
-      onFold(results[f]);
-    });
-    return averageResults(options.algorithm, results);
-  }
-  // One long-lived worker per thread: a fold's JIT warm-up is paid once per thread.
-  const workers = Array.from({ length: Math.min(threads, folds.length) }, () =>
-    spawnWorker(new URL(`./fold-worker${extension()}`, import.meta.url)),
-  );
-  let next = 0;
-  const drain = async (worker: Worker): Promise<void> => {
-    while (next < folds.length) {
-      const f = next++;
-      results[f] = await runOn(worker, folds[f], options, scale);
-      onFold(results[f]);
-    }
-  };
+  const pool = createFoldPool(Math.min(threads, folds.length));
   try {
-    await Promise.all(workers.map(drain));
+    return await pool.evaluate(folds, options, scale, onFold);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
-  return averageResults(options.algorithm, results);
 }
 
 function runOn(

@@ -53,6 +53,11 @@ export function parseSplit(text: string, seed = 42): SplitSpec {
   );
 }
 
+/** How many folds a split makes. */
+export function foldCount(spec: SplitSpec): number {
+  return spec.kind === 'official' ? spec.names.length : spec.kind === 'kfold' ? spec.k : 1;
+}
+
 /** The folds of a split; a fold with nothing to test is an error, not a NaN in the results. */
 export async function makeFolds(dataset: Dataset, spec: SplitSpec): Promise<Fold[]> {
   const folds = await splitFolds(dataset, spec);
