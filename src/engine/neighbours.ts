@@ -9,13 +9,15 @@ import {
 import { TopK } from './top-k.ts';
 
 /**
- * The top-k most similar entities of each entity of one side, in CSR form: the list of
- * `a` is `idx/sim/support[rowPtr[a] .. rowPtr[a+1])`, sorted by descending similarity,
- * ties to the lower index. Only positive similarities are kept.
+ * The top-k most similar entities of each entity of one side. Every entity owns k slots,
+ * so a list can be replaced in place when a rating changes it: the list of `a` is
+ * `idx/sim/support[a*k .. a*k + length[a])`, sorted by descending similarity, ties to the
+ * lower index. Only positive similarities are kept.
  */
 export interface NeighbourLists {
   readonly k: number;
-  readonly rowPtr: Int32Array;
+  /** Entries in each entity's list (at most k). */
+  readonly length: Int32Array;
   readonly idx: Int32Array;
   readonly sim: Float32Array;
   /** Number of co-raters behind each similarity. */
@@ -51,10 +53,7 @@ export function buildNeighbourLists(
       ? rowScratch(n)
       : null;
   const top = new TopK(k);
-  const rowPtr = new Int32Array(n + 1);
-  let idx: Int32Array = new Int32Array(Math.min(n * k, 1 << 20));
-  let sim: Float32Array = new Float32Array(idx.length);
-  let support: Int32Array = new Int32Array(idx.length);
+  const lists = emptyNeighbourLists(n, k);
   const rowIds = new Int32Array(k);
   const rowSims = new Float64Array(k);
   for (let a = 0; a < n; a++) {
@@ -74,38 +73,49 @@ export function buildNeighbourLists(
     }
     selectNeighbours(scratch, listSims, top);
     const count = top.drainSorted(rowIds, rowSims);
-    const start = rowPtr[a];
-    if (start + count > idx.length) {
-      const size = Math.min(n * k, Math.max(idx.length * 2, start + count));
-      idx = grow(idx, size);
-      sim = growF(sim, size);
-      support = grow(support, size);
-    }
-    for (let t = 0; t < count; t++) {
-      idx[start + t] = rowIds[t];
-      sim[start + t] = rowSims[t];
-      support[start + t] = scratch.support[rowIds[t]];
-    }
-    rowPtr[a + 1] = start + count;
+    writeList(lists, a, rowIds, rowSims, scratch.support, count);
   }
-  const total = rowPtr[n];
+  return lists;
+}
+
+/** Lists for n entities of k slots each, all empty. */
+export function emptyNeighbourLists(n: number, k: number): NeighbourLists {
   return {
     k,
-    rowPtr,
-    idx: idx.slice(0, total),
-    sim: sim.slice(0, total),
-    support: support.slice(0, total),
+    length: new Int32Array(n),
+    idx: new Int32Array(n * k),
+    sim: new Float32Array(n * k),
+    support: new Int32Array(n * k),
   };
 }
 
-function grow(a: Int32Array, size: number): Int32Array {
-  const out = new Int32Array(size);
-  out.set(a);
-  return out;
+/**
+ * Replaces entity a's list with the first `count` of `ids` (best first) and their
+ * similarities; `supportOf[id]` gives each one's co-rater count.
+ */
+export function writeList(
+  lists: NeighbourLists,
+  a: number,
+  ids: Int32Array,
+  sims: Float64Array,
+  supportOf: Int32Array,
+  count: number,
+): void {
+  const start = a * lists.k;
+  for (let t = 0; t < count; t++) {
+    lists.idx[start + t] = ids[t];
+    lists.sim[start + t] = sims[t];
+    lists.support[start + t] = supportOf[ids[t]];
+  }
+  lists.length[a] = count;
 }
 
-function growF(a: Float32Array, size: number): Float32Array {
-  const out = new Float32Array(size);
-  out.set(a);
-  return out;
+/** The first slot of a's list. */
+export function listStart(lists: NeighbourLists, a: number): number {
+  return a * lists.k;
+}
+
+/** One past the last entry of a's list. */
+export function listEnd(lists: NeighbourLists, a: number): number {
+  return a * lists.k + lists.length[a];
 }

@@ -1,5 +1,5 @@
 import type { RatingMatrix } from './matrix.ts';
-import type { NeighbourLists } from './neighbours.ts';
+import { listEnd, listStart, type NeighbourLists } from './neighbours.ts';
 
 /**
  * How much a rating counts when it spreads to neighbours in a top-N score:
@@ -34,7 +34,7 @@ export function itemBasedScores(
     const w =
       weightOf(weight, byUser.values[p], userMean) / (normalise ? listSum(itemLists, i) : 1);
     if (w === 0 || !Number.isFinite(w)) continue;
-    for (let q = itemLists.rowPtr[i]; q < itemLists.rowPtr[i + 1]; q++) {
+    for (let q = listStart(itemLists, i), qEnd = listEnd(itemLists, i); q < qEnd; q++) {
       out[itemLists.idx[q]] += itemLists.sim[q] * w;
     }
   }
@@ -57,7 +57,7 @@ export function userBasedScores(
   const { byUser } = m;
   const total = normalise ? listSum(userLists, u) : 1;
   if (!(total > 0)) return;
-  for (let q = userLists.rowPtr[u]; q < userLists.rowPtr[u + 1]; q++) {
+  for (let q = listStart(userLists, u), qEnd = listEnd(userLists, u); q < qEnd; q++) {
     const v = userLists.idx[q];
     const s = userLists.sim[q] / total;
     const mean = userMeans[v];
@@ -70,6 +70,6 @@ export function userBasedScores(
 /** Sum of the similarities in entity a's list. */
 export function listSum(lists: NeighbourLists, a: number): number {
   let s = 0;
-  for (let q = lists.rowPtr[a]; q < lists.rowPtr[a + 1]; q++) s += lists.sim[q];
+  for (let q = listStart(lists, a), qEnd = listEnd(lists, a); q < qEnd; q++) s += lists.sim[q];
   return s;
 }

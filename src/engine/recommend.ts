@@ -1,6 +1,7 @@
 import { baselineEstimate } from './baseline.ts';
 import { findInRow } from './matrix.ts';
 import type { Model } from './model.ts';
+import { listEnd, listStart } from './neighbours.ts';
 import { requireSide, type Strategy } from './predict.ts';
 import { itemBasedScores, listSum, userBasedScores, weightOf } from './ranking.ts';
 import { TopK } from './top-k.ts';
@@ -172,7 +173,7 @@ export function explain(
     const { lists, config } = model.item;
     for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
       const i = byUser.colIdx[p];
-      for (let q = lists.rowPtr[i]; q < lists.rowPtr[i + 1]; q++) {
+      for (let q = listStart(lists, i), qEnd = listEnd(lists, i); q < qEnd; q++) {
         if (lists.idx[q] !== item) continue;
         const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[u]);
         const total = config.rankNormalise ? listSum(lists, i) : 1;
@@ -184,7 +185,7 @@ export function explain(
   if ((strategy === 'user' || strategy === 'hybrid') && model.user) {
     const { lists, config } = model.user;
     const total = config.rankNormalise ? listSum(lists, u) : 1;
-    for (let q = lists.rowPtr[u]; q < lists.rowPtr[u + 1]; q++) {
+    for (let q = listStart(lists, u), qEnd = listEnd(lists, u); q < qEnd; q++) {
       const v = lists.idx[q];
       const p = findInRow(byUser, v, item);
       if (p < 0) continue;

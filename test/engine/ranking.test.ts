@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NeighbourLists } from '../../src/engine/neighbours.ts';
+import { emptyNeighbourLists, type NeighbourLists } from '../../src/engine/neighbours.ts';
 import {
   itemBasedScores,
   listSum,
@@ -23,18 +23,17 @@ const m = matrixOf([
 const userMeans = Float64Array.from([3, 4, 1.5]);
 
 function lists(rows: ReadonlyArray<ReadonlyArray<readonly [number, number]>>): NeighbourLists {
-  const rowPtr = new Int32Array(rows.length + 1);
+  const k = Math.max(...rows.map((r) => r.length));
+  const out = emptyNeighbourLists(rows.length, k);
   rows.forEach((r, a) => {
-    rowPtr[a + 1] = rowPtr[a] + r.length;
+    r.forEach(([b, sim], t) => {
+      out.idx[a * k + t] = b;
+      out.sim[a * k + t] = sim;
+      out.support[a * k + t] = 1;
+    });
+    out.length[a] = r.length;
   });
-  const flat = rows.flat();
-  return {
-    k: Math.max(...rows.map((r) => r.length)),
-    rowPtr,
-    idx: Int32Array.from(flat.map(([b]) => b)),
-    sim: Float32Array.from(flat.map(([, s]) => s)),
-    support: Int32Array.from(flat.map(() => 1)),
-  };
+  return out;
 }
 
 // i0 -> (i1 0.5, i2 0.25); i1 -> (i0 0.5); i2 -> (i0 0.25, i1 0.125)
