@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { resolve } from 'node:path';
+import { pino } from 'pino';
+import { type Config, ConfigError, loadConfig } from '../config.ts';
+import { loadDataset } from '../data/movielens.ts';
+import { defaultModelConfig } from '../engine/model.ts';
+import { HttpServer } from '../server.ts';
+import { RecommenderService } from '../service/recommender-service.ts';
+import { openJournal } from '../store/file-journal.ts';
+
+/**
+ * Starts the service: opens the port first (so /healthz answers while the model loads),
+ * loads the data set and replays the journal, fits the model, then opens /graphql.
+ * SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the journal, exit 0.
+ */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.logLevel, base: { service: 'movie-recs' } });
+  const server = new HttpServer({
+    introspection: config.introspection,
+    sandbox: config.sandbox,
+    logger,
+  });
+  const address = await server.listen(config.port, config.host);
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/graphql`;
+  logger.info({ url }, `listening on ${url} (the model is loading)`);
+
+  let service: RecommenderService | null = null;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing in-flight requests');
+    await server.close();
+    await service?.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  const started = performance.now();
+  const dataset = await loadDataset(config.dataset);
+  const dataDir = resolve(config.dataDir);
+  const { journal, replay } = await openJournal(dataDir, { logger, fsync: config.journalFsync });
+  logger.info(
+    {
+      dataset: dataset.name,
+      ratings: dataset.ratings.length,
+      journalEvents: replay.events.length,
+      dataDir,
+    },
+    'data loaded; fitting the model',
+  );
+  service = RecommenderService.create(dataset, replay.events, defaultModelConfig, 'fit', journal);
+  await server.attach(service);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  logger.info(
+    { url, seconds, mode: config.production ? 'production' : 'development' },
+    `ready in ${seconds} s: ${url}${config.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { isClientError } from '../service/errors.ts';
+
+/** The `extensions.code` values clients can rely on. */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'GRAPHQL_VALIDATION_FAILED'
+  | 'GRAPHQL_PARSE_FAILED'
+  | 'BAD_REQUEST'
+  | 'INTERNAL_SERVER_ERROR';
+
+const passThrough = new Set<string>([
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Apollo's formatError: errors the service raised on purpose keep their code and message;
+ * anything else is an internal error whose details stay in the server's log.
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  onInternal: (error: unknown) => void,
+): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (isClientError(original)) {
+    return {
+      ...formatted,
+      message: original.message,
+      extensions: { code: original.code, field: original.field },
+    };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && passThrough.has(code)) return formatted;
+  onInternal(original);
+  return {
+    message: 'Internal server error',
+    ...(formatted.path ? { path: formatted.path } : {}),
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
+}
+
+export { GraphQLError };

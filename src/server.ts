@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { Logger } from 'pino';
+import type { Context } from './graphql/context.ts';
+import { formatError } from './graphql/errors.ts';
+import { createLoaders } from './graphql/loaders.ts';
+import { createResolvers } from './graphql/resolvers.ts';
+import type { RecommenderService } from './service/recommender-service.ts';
+
+export interface ServerOptions {
+  readonly introspection: boolean;
+  readonly sandbox: boolean;
+  readonly logger: Logger;
+}
+
+/** The contract, read once from the top of the project (schema-first). */
+export const typeDefs = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
+
+/**
+ * The HTTP server: POST/GET /graphql (Apollo Server 5 through the Express 5 integration),
+ * GET /healthz (the process is alive) and GET /readyz (the model is loaded and /graphql
+ * answers). It listens before the model is ready, so orchestrators see it alive while it
+ * loads; /graphql answers 503 until `attach` is called. Opens no port until `listen`.
+ */
+export class HttpServer {
+  readonly http: Server;
+  private readonly app = express();
+  private graphql: express.RequestHandler | null = null;
+  private apollo: ApolloServer<Context> | null = null;
+
+  constructor(private readonly options: ServerOptions) {
+    this.app.disable('x-powered-by');
+    this.app.get('/healthz', (_req, res) => {
+      res.json({ status: 'ok' });
+    });
+    this.app.get('/readyz', (_req, res) => {
+      res.status(this.graphql ? 200 : 503).json({ status: this.graphql ? 'ready' : 'loading' });
+    });
+    this.app.use('/graphql', express.json({ limit: '100kb' }), (req, res, next) => {
+      if (this.graphql) return this.graphql(req, res, next);
+      res.status(503).json({
+        errors: [
+          {
+            message: 'the model is still loading; retry shortly',
+            extensions: { code: 'SERVICE_UNAVAILABLE' },
+          },
+        ],
+      });
+    });
+    this.http = createServer(this.app);
+  }
+
+  /** Starts Apollo on the loaded service and opens /graphql. */
+  async attach(service: RecommenderService): Promise<void> {
+    const { logger } = this.options;
+    const apollo = new ApolloServer<Context>({
+      typeDefs,
+      resolvers: createResolvers(service),
+      introspection: this.options.introspection,
+      formatError: (formatted, error) =>
+        formatError(formatted, error, (e) =>
+          logger.error({ err: e }, 'internal error in a GraphQL request'),
+        ),
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer: this.http }),
+        this.options.sandbox
+          ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
+          : ApolloServerPluginLandingPageDisabled(),
+      ],
+    });
+    await apollo.start();
+    this.apollo = apollo;
+    this.graphql = expressMiddleware(apollo, {
+      context: async (): Promise<Context> => ({ loaders: createLoaders(service) }),
+    });
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => {
+        this.http.off('error', reject);
+        resolve(this.http.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** Stops accepting connections and waits for in-flight requests (Apollo's drain plugin). */
+  async close(): Promise<void> {
+    if (this.apollo) await this.apollo.stop();
+    else await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+}

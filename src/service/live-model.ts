@@ -1,0 +1,368 @@
+import type { RatingColumns } from '../data/types.ts';
+import type { Baseline } from '../engine/baseline.ts';
+import { defaultHybridFitOptions, fitHybridWeights } from '../engine/hybrid.ts';
+import { idIndexFromSorted } from '../engine/id-index.ts';
+import type { Side } from '../engine/matrix.ts';
+import { buildRatingMatrix, type RatingMatrix, rowMeans } from '../engine/matrix.ts';
+import type { HybridWeights, Model, ModelConfig, SideModel } from '../engine/model.ts';
+import { fitModel } from '../engine/model.ts';
+import { listEnd, listStart, selectNeighbours, writeList } from '../engine/neighbours.ts';
+import { computePopularity } from '../engine/popularity.ts';
+import { computeRow, type RowScratch, rowScratch, similaritySpace } from '../engine/similarity.ts';
+import { TopK } from '../engine/top-k.ts';
+import type { RatingEvent } from '../store/rating-event.ts';
+
+/**
+ * The model the service answers from, kept current as ratings arrive.
+ *
+ * Ratings live in growable columns (dense user and movie indexes) with a map from
+ * (user, movie) to their position. Every movie of the catalogue has a dense index from
+ * the start, so a rating of a never-rated movie needs no re-indexing; a new user gets the
+ * next index. After a change the CSR matrix and similarity spaces are rebuilt (linear in
+ * the ratings, a few milliseconds on ml-latest-small), while the neighbour lists, which
+ * cost a pass over the inverted index each, are recomputed only where the change can
+ * alter them: the changed movie's and user's own lists at once, and the lists of the
+ * others whose similarity to them moved into or out of range on their next read.
+ *
+ * The baseline biases and the hybrid's weights are model parameters: fitted at start and
+ * kept fixed until the next start (a new user's bias is 0).
+ */
+export class LiveModel {
+  private userIds: number[];
+  private readonly userIndex = new Map<number, number>();
+  private readonly position = new Map<number, number>();
+  private size = 0;
+  private users: Int32Array;
+  private items: Int32Array;
+  private values: Float32Array;
+  private timestamps: Float64Array;
+  private current!: Model;
+  private settings!: ModelConfig;
+  private readonly dirty: Record<Side, Uint8Array[]> = { item: [], user: [] };
+  private scratch!: Record<Side, RowScratch>;
+  /** Number of neighbour lists recomputed since start (for tests and metrics). */
+  listsRecomputed = 0;
+
+  private constructor(
+    readonly movieIds: Int32Array,
+    ratings: RatingColumns,
+  ) {
+    const items = idIndexFromSorted(movieIds);
+    const capacity = Math.max(16, ratings.length * 2);
+    this.users = new Int32Array(capacity);
+    this.items = new Int32Array(capacity);
+    this.values = new Float32Array(capacity);
+    this.timestamps = new Float64Array(capacity);
+    this.userIds = [];
+    const sortedUsers = Int32Array.from(ratings.userIds).sort();
+    for (let k = 0; k < sortedUsers.length; k++) {
+      if (k === 0 || sortedUsers[k] !== sortedUsers[k - 1]) this.userIndexOf(sortedUsers[k], true);
+    }
+    for (let t = 0; t < ratings.length; t++) {
+      const i = items.indexOf(ratings.movieIds[t]);
+      if (i < 0) throw new Error(`movie ${ratings.movieIds[t]} is rated but not in the catalogue`);
+      this.put(
+        this.userIndexOf(ratings.userIds[t], true),
+        i,
+        ratings.values[t],
+        ratings.timestamps[t],
+      );
+    }
+  }
+
+  /**
+   * Fits the model on the given ratings. With `hybrid: 'fit'` the hybrid's weights are
+   * fitted on a held-out slice first, exactly as the evaluation does.
+   */
+  static create(
+    movieIds: Int32Array,
+    ratings: RatingColumns,
+    config: ModelConfig,
+    hybrid: 'fit' | HybridWeights,
+  ): LiveModel {
+    const live = new LiveModel(movieIds, ratings);
+    const matrix = live.matrix();
+    const weights =
+      hybrid === 'fit' ? fitHybridWeights(matrix, config, defaultHybridFitOptions) : hybrid;
+    live.settings = { ...config, hybrid: weights };
+    live.current = fitModel(matrix, live.settings);
+    live.scratch = { item: rowScratch(matrix.nItems), user: rowScratch(matrix.nUsers) };
+    return live;
+  }
+
+  get config(): ModelConfig {
+    return this.settings;
+  }
+
+  get model(): Model {
+    return this.current;
+  }
+
+  get userCount(): number {
+    return this.userIds.length;
+  }
+
+  /** Dense index of a MovieLens user id, or -1. */
+  userIdx(id: number): number {
+    return this.userIndex.get(id) ?? -1;
+  }
+
+  userId(idx: number): number {
+    return this.userIds[idx];
+  }
+
+  /** Dense index of a MovieLens movie id, or -1. */
+  itemIdx(id: number): number {
+    let lo = 0;
+    let hi = this.movieIds.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.movieIds[mid] === id) return mid;
+      if (this.movieIds[mid] < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** The user's current rating of a movie, or null. */
+  ratingOf(u: number, i: number): { value: number; timestamp: number } | null {
+    const p = this.position.get(this.key(u, i));
+    return p === undefined ? null : { value: this.values[p], timestamp: this.timestamps[p] };
+  }
+
+  /** Every rating of a user (dense movie indexes), unordered. */
+  ratingsOfUser(u: number): Array<{ item: number; value: number; timestamp: number }> {
+    const out: Array<{ item: number; value: number; timestamp: number }> = [];
+    const { byUser } = this.current.matrix;
+    if (u < 0 || u >= byUser.rows) return out;
+    for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
+      const i = byUser.colIdx[p];
+      const r = this.ratingOf(u, i);
+      if (r) out.push({ item: i, ...r });
+    }
+    return out;
+  }
+
+  /**
+   * Applies accepted events (already validated and durable) and brings the model up to
+   * date: matrix, spaces and means at once, the changed entities' own lists at once, the
+   * lists their change can reach marked for recomputation on read.
+   */
+  apply(events: ReadonlyArray<RatingEvent>): void {
+    const touched: Array<{ u: number; i: number }> = [];
+    for (const e of events) {
+      const i = this.itemIdx(e.movieId);
+      if (i < 0) throw new Error(`movie ${e.movieId} is not in the catalogue`);
+      const u = this.userIndexOf(e.userId, e.kind === 'rate');
+      if (u < 0) continue;
+      if (e.kind === 'rate') this.put(u, i, e.rating, e.timestamp);
+      else this.remove(u, i);
+      touched.push({ u, i });
+    }
+    if (touched.length === 0) return;
+    const before = this.current;
+    const matrix = this.matrix();
+    const baseline = extendBaseline(before.baseline, matrix.nUsers);
+    const rebuilt: Model = {
+      ...before,
+      matrix,
+      baseline,
+      popularity: computePopularity(matrix, baseline.mu, this.config.popularityDamping),
+      userMeans: rowMeans(matrix.byUser, baseline.mu),
+      item: before.item && this.refitSide(before.item, matrix, baseline),
+      user: before.user && this.refitSide(before.user, matrix, baseline),
+    };
+    this.current = rebuilt;
+    if (this.scratch.user.sim.length < matrix.nUsers)
+      this.scratch.user = rowScratch(matrix.nUsers * 2);
+    for (const { u, i } of touched) {
+      this.invalidate('item', before, i);
+      this.invalidate('user', before, u);
+    }
+  }
+
+  /** Recomputes every dirty list among `entities` of a side, so reading them is exact. */
+  ensureLists(side: Side, entities: Iterable<number>): void {
+    const flags = this.dirtyFlags(side);
+    for (const a of entities) {
+      if (a >= 0 && a < flags.length && flags[a] === 1) this.recomputeList(side, a);
+    }
+  }
+
+  /** Recomputes every dirty list of both sides (before a full top-N scoring pass). */
+  ensureAllLists(side: Side): void {
+    const flags = this.dirtyFlags(side);
+    for (let a = 0; a < flags.length; a++) if (flags[a] === 1) this.recomputeList(side, a);
+  }
+
+  private dirtyFlags(side: Side): Uint8Array {
+    const n = side === 'item' ? this.current.matrix.nItems : this.current.matrix.nUsers;
+    let flags = this.dirty[side][0];
+    if (!flags || flags.length < n) {
+      const grown = new Uint8Array(Math.max(n, 16) * 2);
+      if (flags) grown.set(flags);
+      flags = grown;
+      this.dirty[side][0] = flags;
+    }
+    return flags;
+  }
+
+  /**
+   * The change of entity a's ratings moved its similarity to the entities its row reaches
+   * (before or after the change) and nothing else. Its own list is recomputed now; the
+   * list of another entity b can change only if a was in it or now reaches its last
+   * entry (or it has room), so only those are marked dirty.
+   */
+  private invalidate(side: Side, before: Model, a: number): void {
+    const sideModel = this.current[side];
+    const oldSide = before[side];
+    if (!sideModel || !oldSide) return;
+    const flags = this.dirtyFlags(side);
+    const s = this.scratch[side];
+    const reached = new Set<number>();
+    if (a < oldSide.rankSpace.rows.rows) {
+      computeRow(oldSide.rankSpace, a, s);
+      for (let t = 0; t < s.count; t++) reached.add(s.touched[t]);
+    }
+    this.recomputeList(side, a);
+    const lists = sideModel.lists;
+    for (let t = 0; t < s.count; t++) reached.add(s.touched[t]);
+    for (const b of reached) {
+      if (b >= lists.length.length) continue;
+      const len = lists.length[b];
+      const end = listEnd(lists, b);
+      let holdsA = false;
+      for (let q = listStart(lists, b); q < end; q++) {
+        if (lists.idx[q] === a) {
+          holdsA = true;
+          break;
+        }
+      }
+      const sim = s.sim[b];
+      const reaches = sim > 0 && (len < lists.k || sim >= lists.sim[end - 1]);
+      if (holdsA || reaches) flags[b] = 1;
+    }
+  }
+
+  /** Recomputes one list from the current ratings; leaves the row in this side's scratch. */
+  private recomputeList(side: Side, a: number): void {
+    const sideModel = this.current[side];
+    if (!sideModel) return;
+    const s = this.scratch[side];
+    const { lists, rankSpace } = sideModel;
+    computeRow(rankSpace, a, s);
+    const top = new TopK(lists.k);
+    selectNeighbours(s, s.sim, top);
+    const ids = new Int32Array(lists.k);
+    const sims = new Float64Array(lists.k);
+    const count = top.drainSorted(ids, sims);
+    writeList(lists, a, ids, sims, s.support, count);
+    this.dirtyFlags(side)[a] = 0;
+    this.listsRecomputed++;
+  }
+
+  private refitSide(side: SideModel, matrix: RatingMatrix, baseline: Baseline): SideModel {
+    const { config } = side;
+    const predictSpace = similaritySpace(matrix, side.side, config.predictSimilarity, baseline);
+    const rankSpace =
+      side.rankSpace === side.predictSpace
+        ? predictSpace
+        : similaritySpace(matrix, side.side, config.rankSimilarity, baseline);
+    let lists = side.lists;
+    const n = side.side === 'item' ? matrix.nItems : matrix.nUsers;
+    if (lists.length.length < n) lists = growLists(lists, n);
+    return { ...side, predictSpace, rankSpace, lists };
+  }
+
+  private key(u: number, i: number): number {
+    return u * this.movieIds.length + i;
+  }
+
+  private userIndexOf(id: number, create: boolean): number {
+    const known = this.userIndex.get(id);
+    if (known !== undefined || !create) return known ?? -1;
+    const idx = this.userIds.length;
+    this.userIds.push(id);
+    this.userIndex.set(id, idx);
+    return idx;
+  }
+
+  private put(u: number, i: number, value: number, timestamp: number): void {
+    const key = this.key(u, i);
+    const p = this.position.get(key);
+    if (p !== undefined) {
+      this.values[p] = value;
+      this.timestamps[p] = timestamp;
+      return;
+    }
+    if (this.size === this.users.length) this.grow();
+    this.users[this.size] = u;
+    this.items[this.size] = i;
+    this.values[this.size] = value;
+    this.timestamps[this.size] = timestamp;
+    this.position.set(key, this.size++);
+  }
+
+  /** Swap-removes the rating; a user left without ratings keeps its index. */
+  private remove(u: number, i: number): void {
+    const key = this.key(u, i);
+    const p = this.position.get(key);
+    if (p === undefined) return;
+    const last = --this.size;
+    this.position.delete(key);
+    if (p !== last) {
+      this.users[p] = this.users[last];
+      this.items[p] = this.items[last];
+      this.values[p] = this.values[last];
+      this.timestamps[p] = this.timestamps[last];
+      this.position.set(this.key(this.users[p], this.items[p]), p);
+    }
+  }
+
+  private grow(): void {
+    const cap = this.users.length * 2;
+    const u = new Int32Array(cap);
+    u.set(this.users);
+    const i = new Int32Array(cap);
+    i.set(this.items);
+    const v = new Float32Array(cap);
+    v.set(this.values);
+    const t = new Float64Array(cap);
+    t.set(this.timestamps);
+    this.users = u;
+    this.items = i;
+    this.values = v;
+    this.timestamps = t;
+  }
+
+  private matrix(): RatingMatrix {
+    return buildRatingMatrix(
+      this.users.subarray(0, this.size),
+      this.items.subarray(0, this.size),
+      this.values.subarray(0, this.size),
+      this.userIds.length,
+      this.movieIds.length,
+    );
+  }
+}
+
+function extendBaseline(b: Baseline, nUsers: number): Baseline {
+  if (b.userBias.length >= nUsers) return b;
+  const userBias = new Float64Array(nUsers);
+  userBias.set(b.userBias);
+  return { ...b, userBias };
+}
+
+function growLists(lists: SideModel['lists'], n: number): SideModel['lists'] {
+  const size = Math.max(n, lists.length.length * 2);
+  const k = lists.k;
+  const length = new Int32Array(size);
+  length.set(lists.length);
+  const idx = new Int32Array(size * k);
+  idx.set(lists.idx);
+  const sim = new Float32Array(size * k);
+  sim.set(lists.sim);
+  const support = new Int32Array(size * k);
+  support.set(lists.support);
+  return { k, length, idx, sim, support };
+}

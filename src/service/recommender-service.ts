@@ -1,0 +1,398 @@
+import type { Dataset, RatingScale } from '../data/types.ts';
+import type { HybridWeights, ModelConfig } from '../engine/model.ts';
+import { listEnd, listStart } from '../engine/neighbours.ts';
+import { predictRatings, type Strategy } from '../engine/predict.ts';
+import { explain, recommendForUser, recommendScratch } from '../engine/recommend.ts';
+import type { RatingEvent } from '../store/rating-event.ts';
+import type { RatingLog } from '../store/rating-log.ts';
+import { buildCatalog, type Catalog } from './catalog.ts';
+import { BadInputError, NotFoundError } from './errors.ts';
+import { LiveModel } from './live-model.ts';
+import { applyEvents } from './replay.ts';
+import { decodeCursor } from './validate.ts';
+import type {
+  GenreView,
+  MoviePage,
+  MovieView,
+  RateMovieResult,
+  RatingPage,
+  RatingView,
+  ReasonView,
+  RecommendationRequest,
+  RecommendationView,
+  RemoveRatingResult,
+  SimilarMovieView,
+  SimilarUserView,
+  UserView,
+} from './views.ts';
+
+export type MovieOrder = 'POPULARITY' | 'AVERAGE_RATING' | 'TITLE' | 'YEAR';
+
+export interface MovieFilter {
+  readonly search?: string | null;
+  readonly genres?: ReadonlyArray<string> | null;
+  readonly yearFrom?: number | null;
+  readonly yearTo?: number | null;
+}
+
+/** Reasons shown per recommendation. */
+const MAX_REASONS = 3;
+
+/**
+ * What the GraphQL layer calls: batch reads keyed by MovieLens ids (one call per
+ * DataLoader batch) and the two mutations. Mutations are validated against the current
+ * state, made durable in the rating log, and only then applied to the live model, in log
+ * order; a rejected mutation changes nothing.
+ */
+export class RecommenderService {
+  private constructor(
+    readonly dataset: Dataset,
+    readonly catalog: Catalog,
+    readonly live: LiveModel,
+    private readonly log: RatingLog | null,
+  ) {}
+
+  /**
+   * Builds the model from the data set plus the journal's events (applied to the ratings
+   * before fitting, so a restart serves what was acknowledged).
+   */
+  static create(
+    dataset: Dataset,
+    replay: ReadonlyArray<RatingEvent>,
+    config: ModelConfig,
+    hybrid: 'fit' | HybridWeights,
+    log: RatingLog | null,
+  ): RecommenderService {
+    const catalog = buildCatalog(dataset);
+    const ratings = applyEvents(dataset.ratings, replay);
+    const live = LiveModel.create(
+      catalog.movieIds,
+      ratings,
+      { ...config, scale: dataset.scale },
+      hybrid,
+    );
+    return new RecommenderService(dataset, catalog, live, log);
+  }
+
+  get scale(): RatingScale {
+    return this.dataset.scale;
+  }
+
+  movies(ids: ReadonlyArray<number>): Array<MovieView | null> {
+    return ids.map((id) => this.movieView(this.live.itemIdx(id)));
+  }
+
+  users(ids: ReadonlyArray<number>): Array<UserView | null> {
+    return ids.map((id) => {
+      const u = this.live.userIdx(id);
+      if (u < 0) return null;
+      const { byUser } = this.live.model.matrix;
+      const count = byUser.rowPtr[u + 1] - byUser.rowPtr[u];
+      let sum = 0;
+      for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) sum += byUser.values[p];
+      return { id, ratingCount: count, meanRating: count > 0 ? sum / count : null };
+    });
+  }
+
+  genres(): ReadonlyArray<GenreView> {
+    return this.catalog.genres;
+  }
+
+  listMovies(
+    filter: MovieFilter,
+    order: MovieOrder,
+    first: number,
+    after: string | null | undefined,
+  ): MoviePage {
+    const offset = decodeCursor('after', 'movies', after);
+    const allowed = filter.genres?.length ? this.genreMask('filter.genres', filter.genres) : null;
+    const words = (filter.search ?? '')
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((w) => w.length > 0);
+    const matches: number[] = [];
+    const { info, searchText } = this.catalog;
+    for (let i = 0; i < info.length; i++) {
+      if (allowed && allowed[i] === 0) continue;
+      const year = info[i].year;
+      if (filter.yearFrom != null && (year === null || year < filter.yearFrom)) continue;
+      if (filter.yearTo != null && (year === null || year > filter.yearTo)) continue;
+      if (words.length > 0 && !words.every((w) => searchText[i].includes(w))) continue;
+      matches.push(i);
+    }
+    const { count, dampedMean } = this.live.model.popularity;
+    const byId = (a: number, b: number) => a - b;
+    const compare: Record<MovieOrder, (a: number, b: number) => number> = {
+      POPULARITY: (a, b) => count[b] - count[a] || byId(a, b),
+      AVERAGE_RATING: (a, b) => dampedMean[b] - dampedMean[a] || byId(a, b),
+      TITLE: (a, b) =>
+        searchText[a] < searchText[b] ? -1 : searchText[a] > searchText[b] ? 1 : byId(a, b),
+      YEAR: (a, b) => (info[b].year ?? -1) - (info[a].year ?? -1) || byId(a, b),
+    };
+    matches.sort(compare[order]);
+    const nodes = matches.slice(offset, offset + first).map((i) => this.movieView(i) as MovieView);
+    return { nodes, offset, totalCount: matches.length };
+  }
+
+  ratingsOf(userId: number, first: number, after: string | null | undefined): RatingPage {
+    const offset = decodeCursor('after', 'ratings', after);
+    const u = this.live.userIdx(userId);
+    const all = this.live
+      .ratingsOfUser(u)
+      .sort(
+        (a, b) =>
+          b.timestamp - a.timestamp ||
+          this.catalog.movieIds[a.item] - this.catalog.movieIds[b.item],
+      );
+    const nodes = all.slice(offset, offset + first).map(
+      (r): RatingView => ({
+        userId,
+        movieId: this.catalog.movieIds[r.item],
+        value: r.value,
+        timestamp: r.timestamp,
+      }),
+    );
+    return { nodes, offset, totalCount: all.length };
+  }
+
+  similarMovies(requests: ReadonlyArray<{ movieId: number; first: number }>): SimilarMovieView[][] {
+    const indexes = requests.map((r) => this.live.itemIdx(r.movieId));
+    this.live.ensureLists('item', indexes);
+    const lists = this.live.model.item?.lists;
+    return requests.map((r, k) => {
+      const i = indexes[k];
+      if (!lists || i < 0) return [];
+      const out: SimilarMovieView[] = [];
+      for (
+        let q = listStart(lists, i), end = listEnd(lists, i);
+        q < end && out.length < r.first;
+        q++
+      ) {
+        out.push({
+          movieId: this.catalog.movieIds[lists.idx[q]],
+          similarity: lists.sim[q],
+          support: lists.support[q],
+        });
+      }
+      return out;
+    });
+  }
+
+  similarUsers(requests: ReadonlyArray<{ userId: number; first: number }>): SimilarUserView[][] {
+    const indexes = requests.map((r) => this.live.userIdx(r.userId));
+    this.live.ensureLists('user', indexes);
+    const lists = this.live.model.user?.lists;
+    return requests.map((r, k) => {
+      const u = indexes[k];
+      if (!lists || u < 0) return [];
+      const out: SimilarUserView[] = [];
+      for (
+        let q = listStart(lists, u), end = listEnd(lists, u);
+        q < end && out.length < r.first;
+        q++
+      ) {
+        out.push({
+          userId: this.live.userId(lists.idx[q]),
+          similarity: lists.sim[q],
+          support: lists.support[q],
+        });
+      }
+      return out;
+    });
+  }
+
+  /** Top-N for a batch of requests; predicted ratings are computed per strategy in one pass. */
+  recommendations(requests: ReadonlyArray<RecommendationRequest>): RecommendationView[][] {
+    const model = () => this.live.model;
+    const scratch = recommendScratch(model());
+    const picked = requests.map((req) => {
+      const u = this.live.userIdx(req.userId);
+      if (u >= 0 && req.strategy !== 'popularity') this.prepareLists(u, req.strategy);
+      const allowed = req.genres.length > 0 ? this.genreMask('genres', req.genres) : undefined;
+      const recs = recommendForUser(
+        model(),
+        u,
+        { strategy: req.strategy, n: req.first, excludeRated: req.excludeRated, allowed },
+        scratch,
+      );
+      return { u, req, recs };
+    });
+    const predicted = this.predictFor(
+      picked.map(({ u, req, recs }) => ({
+        u,
+        strategy: req.strategy,
+        items: recs.map((r) => r.item),
+      })),
+    );
+    return picked.map(({ u, req, recs }, k) =>
+      recs.map(
+        (r, t): RecommendationView => ({
+          movieId: this.catalog.movieIds[r.item],
+          score: r.score,
+          predictedRating: predicted[k][t],
+          source: r.source === 'popularity' ? 'POPULARITY' : 'NEIGHBOURS',
+          reasons: r.source === 'popularity' ? [] : this.reasons(u, r.item, req.strategy),
+        }),
+      ),
+    );
+  }
+
+  /** Records a rating once it is durable; returns it with the value it replaced. */
+  async rate(
+    userId: number,
+    movieId: number,
+    value: number,
+    nowSeconds = Date.now() / 1000,
+  ): Promise<RateMovieResult> {
+    const i = this.requireMovie(movieId);
+    const u = this.live.userIdx(userId);
+    const previous = u >= 0 ? this.live.ratingOf(u, i) : null;
+    const event: RatingEvent = {
+      kind: 'rate',
+      userId,
+      movieId,
+      rating: value,
+      timestamp: nowSeconds,
+    };
+    await this.commit(event);
+    return {
+      rating: { userId, movieId, value, timestamp: nowSeconds },
+      previousValue: previous ? previous.value : null,
+    };
+  }
+
+  /** Removes a rating once the removal is durable. */
+  async remove(
+    userId: number,
+    movieId: number,
+    nowSeconds = Date.now() / 1000,
+  ): Promise<RemoveRatingResult> {
+    const i = this.requireMovie(movieId);
+    const u = this.live.userIdx(userId);
+    const existing = u >= 0 ? this.live.ratingOf(u, i) : null;
+    if (!existing) {
+      throw new NotFoundError(
+        'input',
+        `user ${userId} has no rating of movie ${movieId} to remove`,
+      );
+    }
+    await this.commit({ kind: 'remove', userId, movieId, timestamp: nowSeconds });
+    return { rating: { userId, movieId, value: existing.value, timestamp: existing.timestamp } };
+  }
+
+  async close(): Promise<void> {
+    await this.log?.close();
+  }
+
+  private async commit(event: RatingEvent): Promise<void> {
+    await this.log?.append([event]);
+    this.live.apply([event]);
+  }
+
+  private requireMovie(movieId: number): number {
+    const i = this.live.itemIdx(movieId);
+    if (i < 0)
+      throw new NotFoundError(
+        'input.movieId',
+        `movie ${movieId} does not exist in ${this.dataset.name}`,
+      );
+    return i;
+  }
+
+  private prepareLists(u: number, strategy: Strategy): void {
+    if (strategy === 'item' || strategy === 'hybrid') {
+      const { byUser } = this.live.model.matrix;
+      this.live.ensureLists('item', byUser.colIdx.subarray(byUser.rowPtr[u], byUser.rowPtr[u + 1]));
+    }
+    if (strategy === 'user' || strategy === 'hybrid') this.live.ensureLists('user', [u]);
+  }
+
+  private predictFor(
+    groups: ReadonlyArray<{ u: number; strategy: Strategy; items: number[] }>,
+  ): Array<Array<number | null>> {
+    const out = groups.map((g) => g.items.map((): number | null => null));
+    const byStrategy = new Map<Strategy, Array<{ g: number; t: number }>>();
+    groups.forEach((g, k) => {
+      if (g.strategy === 'popularity') return;
+      const list = byStrategy.get(g.strategy) ?? [];
+      for (let t = 0; t < g.items.length; t++) list.push({ g: k, t });
+      byStrategy.set(g.strategy, list);
+    });
+    for (const [strategy, slots] of byStrategy) {
+      const users = Int32Array.from(slots, ({ g }) => groups[g].u);
+      const items = Int32Array.from(slots, ({ g, t }) => groups[g].items[t]);
+      const p = predictRatings(this.live.model, strategy, users, items);
+      slots.forEach(({ g, t }, s) => {
+        out[g][t] = p.estimate[s];
+      });
+    }
+    return out;
+  }
+
+  private reasons(u: number, item: number, strategy: Strategy): ReasonView[] {
+    const { byUser } = this.live.model.matrix;
+    return explain(this.live.model, u, item, strategy, MAX_REASONS).map((r): ReasonView => {
+      if (r.kind === 'item') {
+        const rating = this.live.ratingOf(u, r.index);
+        return {
+          kind: 'RATED_MOVIE',
+          weight: r.weight,
+          movieId: this.catalog.movieIds[r.index],
+          userId: null,
+          rating: rating?.value ?? null,
+        };
+      }
+      let rating: number | null = null;
+      for (let p = byUser.rowPtr[r.index]; p < byUser.rowPtr[r.index + 1]; p++) {
+        if (byUser.colIdx[p] === item) rating = byUser.values[p];
+      }
+      return {
+        kind: 'SIMILAR_USER',
+        weight: r.weight,
+        movieId: null,
+        userId: this.live.userId(r.index),
+        rating,
+      };
+    });
+  }
+
+  private genreMask(field: string, names: ReadonlyArray<string>): Uint8Array {
+    const wanted = new Set<number>();
+    for (const name of names) {
+      const g = this.catalog.genreNumber.get(name);
+      if (g === undefined) {
+        const known = this.catalog.genres.map((x) => x.name).join(', ');
+        throw new BadInputError(
+          field,
+          `${field}: unknown genre "${name}"; the genres are ${known}`,
+        );
+      }
+      wanted.add(g);
+    }
+    const mask = new Uint8Array(this.catalog.movieIds.length);
+    this.catalog.genreBits.forEach((bits, i) => {
+      if (bits.some((g) => wanted.has(g))) mask[i] = 1;
+    });
+    return mask;
+  }
+
+  private movieView(i: number): MovieView | null {
+    if (i < 0) return null;
+    const m = this.catalog.info[i];
+    const { byItem } = this.live.model.matrix;
+    const count = byItem.rowPtr[i + 1] - byItem.rowPtr[i];
+    let sum = 0;
+    for (let p = byItem.rowPtr[i]; p < byItem.rowPtr[i + 1]; p++) sum += byItem.values[p];
+    return {
+      id: m.id,
+      title: m.title,
+      year: m.year,
+      genres: m.genres,
+      averageRating: count > 0 ? sum / count : null,
+      ratingCount: count,
+      tags: this.catalog.tags[i],
+      imdbId: m.imdbId,
+      tmdbId: m.tmdbId,
+    };
+  }
+}
