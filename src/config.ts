@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HybridWeights } from './engine/model.ts';
 
 /**
  * The service's configuration, from environment variables, validated at start: a bad
@@ -18,6 +19,13 @@ const schema = z.object({
   INTROSPECTION: boolean.optional(),
   SANDBOX: boolean.optional(),
   JOURNAL_FSYNC: boolean.default(true),
+  HYBRID_WEIGHTS: z
+    .string()
+    .regex(
+      /^(fit|-?\d+(\.\d+)?(,-?\d+(\.\d+)?){4})$/,
+      'expected "fit" or five numbers: user,item,userSparse,itemSparse,itemShare',
+    )
+    .default('fit'),
 });
 
 export interface Config {
@@ -32,6 +40,8 @@ export interface Config {
   /** Apollo Sandbox on GET /graphql: on in development, off in production unless SANDBOX=true. */
   readonly sandbox: boolean;
   readonly journalFsync: boolean;
+  /** Fit the hybrid's weights on held-out ratings at start, or use these. */
+  readonly hybridWeights: 'fit' | HybridWeights;
 }
 
 export class ConfigError extends Error {
@@ -61,5 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: c.INTROSPECTION ?? !production,
     sandbox: c.SANDBOX ?? !production,
     journalFsync: c.JOURNAL_FSYNC,
+    hybridWeights: parseWeights(c.HYBRID_WEIGHTS),
   };
+}
+
+function parseWeights(text: string): 'fit' | HybridWeights {
+  if (text === 'fit') return 'fit';
+  const [user, item, userSparse, itemSparse, itemShare] = text.split(',').map(Number);
+  return { user, item, userSparse, itemSparse, itemShare };
 }

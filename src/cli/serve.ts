@@ -61,7 +61,13 @@ async function main(): Promise<void> {
     },
     'data loaded; fitting the model',
   );
-  service = RecommenderService.create(dataset, replay.events, defaultModelConfig, 'fit', journal);
+  service = RecommenderService.create(
+    dataset,
+    replay.events,
+    defaultModelConfig,
+    config.hybridWeights,
+    journal,
+  );
   await server.attach(service);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   logger.info(

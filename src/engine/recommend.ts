@@ -27,6 +27,12 @@ export interface RecommendScratch {
   readonly itemScores: Float64Array;
   readonly userScores: Float64Array;
   readonly blocked: Uint8Array;
+  /**
+   * What the last call multiplied each side's raw score by (1 for a single side; for the
+   * hybrid, its share over the side's maximum): explain() uses it so that reasons from
+   * both sides are on the scale of the final score.
+   */
+  readonly scales: { item: number; user: number };
 }
 
 export function recommendScratch(model: Model): RecommendScratch {
@@ -35,6 +41,7 @@ export function recommendScratch(model: Model): RecommendScratch {
     itemScores: new Float64Array(n),
     userScores: new Float64Array(n),
     blocked: new Uint8Array(n),
+    scales: { item: 1, user: 1 },
   };
 }
 
@@ -52,7 +59,7 @@ export function recommendForUser(
   scratch: RecommendScratch = recommendScratch(model),
 ): Recommendation[] {
   const { nItems, byUser } = model.matrix;
-  const { itemScores, userScores, blocked } = scratch;
+  const { itemScores, blocked } = scratch;
   const excludeRated = options.excludeRated ?? true;
   blocked.fill(0);
   if (options.allowed) for (let i = 0; i < nItems; i++) blocked[i] = options.allowed[i] ? 0 : 1;
@@ -64,7 +71,7 @@ export function recommendForUser(
   const known = u >= 0 && byUser.rowPtr[u + 1] > byUser.rowPtr[u];
   let source: Recommendation['source'] = 'neighbours';
   if (known && (strategy === 'item' || strategy === 'user' || strategy === 'hybrid')) {
-    fillScores(model, u, strategy, itemScores, userScores);
+    fillScores(model, u, strategy, scratch);
     for (let i = 0; i < nItems; i++) {
       const s = itemScores[i];
       if (s > 0 && blocked[i] === 0) top.offer(s, i);
@@ -99,9 +106,11 @@ function fillScores(
   model: Model,
   u: number,
   strategy: 'item' | 'user' | 'hybrid',
-  itemScores: Float64Array,
-  userScores: Float64Array,
+  scratch: RecommendScratch,
 ): void {
+  const { itemScores, userScores, blocked, scales } = scratch;
+  scales.item = strategy === 'user' ? 0 : 1;
+  scales.user = strategy === 'item' ? 0 : 1;
   itemScores.fill(0);
   if (strategy !== 'user') {
     const side = requireSide(model, 'item');
@@ -129,19 +138,22 @@ function fillScores(
     target,
   );
   if (strategy === 'user') return;
+  // the maxima are taken over the candidates only, as when the share was fitted
   const share = model.config.hybrid.itemShare;
-  const itemMax = maxOf(itemScores);
-  const userMax = maxOf(userScores);
+  const itemMax = maxOf(itemScores, blocked);
+  const userMax = maxOf(userScores, blocked);
   const wi = itemMax > 0 ? share / itemMax : 0;
   const wu = userMax > 0 ? (1 - share) / userMax : 0;
+  scales.item = wi;
+  scales.user = wu;
   for (let i = 0; i < itemScores.length; i++) {
     itemScores[i] = wi * itemScores[i] + wu * userScores[i];
   }
 }
 
-function maxOf(a: Float64Array): number {
+function maxOf(a: Float64Array, blocked: Uint8Array): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
+  for (let i = 0; i < a.length; i++) if (a[i] > m && blocked[i] === 0) m = a[i];
   return m;
 }
 
@@ -165,6 +177,7 @@ export function explain(
   item: number,
   strategy: Strategy,
   max: number,
+  scales: { readonly item: number; readonly user: number } = { item: 1, user: 1 },
 ): Reason[] {
   const reasons: Reason[] = [];
   if (u < 0) return reasons;
@@ -177,7 +190,13 @@ export function explain(
         if (lists.idx[q] !== item) continue;
         const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[u]);
         const total = config.rankNormalise ? listSum(lists, i) : 1;
-        if (w !== 0) reasons.push({ kind: 'item', index: i, weight: (lists.sim[q] * w) / total });
+        if (w !== 0) {
+          reasons.push({
+            kind: 'item',
+            index: i,
+            weight: (scales.item * lists.sim[q] * w) / total,
+          });
+        }
         break;
       }
     }
@@ -190,7 +209,9 @@ export function explain(
       const p = findInRow(byUser, v, item);
       if (p < 0) continue;
       const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[v]);
-      if (w !== 0) reasons.push({ kind: 'user', index: v, weight: (lists.sim[q] * w) / total });
+      if (w !== 0) {
+        reasons.push({ kind: 'user', index: v, weight: (scales.user * lists.sim[q] * w) / total });
+      }
     }
   }
   reasons.sort((a, b) => b.weight - a.weight || a.index - b.index);

@@ -215,7 +215,7 @@ export class RecommenderService {
         { strategy: req.strategy, n: req.first, excludeRated: req.excludeRated, allowed },
         scratch,
       );
-      return { u, req, recs };
+      return { u, req, recs, scales: { ...scratch.scales } };
     });
     const predicted = this.predictFor(
       picked.map(({ u, req, recs }) => ({
@@ -224,14 +224,14 @@ export class RecommenderService {
         items: recs.map((r) => r.item),
       })),
     );
-    return picked.map(({ u, req, recs }, k) =>
+    return picked.map(({ u, req, recs, scales }, k) =>
       recs.map(
         (r, t): RecommendationView => ({
           movieId: this.catalog.movieIds[r.item],
           score: r.score,
           predictedRating: predicted[k][t],
           source: r.source === 'popularity' ? 'POPULARITY' : 'NEIGHBOURS',
-          reasons: r.source === 'popularity' ? [] : this.reasons(u, r.item, req.strategy),
+          reasons: r.source === 'popularity' ? [] : this.reasons(u, r.item, req.strategy, scales),
         }),
       ),
     );
@@ -329,9 +329,14 @@ export class RecommenderService {
     return out;
   }
 
-  private reasons(u: number, item: number, strategy: Strategy): ReasonView[] {
+  private reasons(
+    u: number,
+    item: number,
+    strategy: Strategy,
+    scales: { item: number; user: number },
+  ): ReasonView[] {
     const { byUser } = this.live.model.matrix;
-    return explain(this.live.model, u, item, strategy, MAX_REASONS).map((r): ReasonView => {
+    return explain(this.live.model, u, item, strategy, MAX_REASONS, scales).map((r): ReasonView => {
       if (r.kind === 'item') {
         const rating = this.live.ratingOf(u, r.index);
         return {
