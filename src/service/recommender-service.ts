@@ -1,4 +1,5 @@
 import type { Dataset, RatingScale } from '../data/types.ts';
+import type { Side } from '../engine/matrix.ts';
 import type { HybridWeights, ModelConfig } from '../engine/model.ts';
 import { listEnd, listStart } from '../engine/neighbours.ts';
 import { predictRatings, type Strategy } from '../engine/predict.ts';
@@ -156,46 +157,52 @@ export class RecommenderService {
   }
 
   similarMovies(requests: ReadonlyArray<{ movieId: number; first: number }>): SimilarMovieView[][] {
-    const indexes = requests.map((r) => this.live.itemIdx(r.movieId));
-    this.live.ensureLists('item', indexes);
-    const lists = this.live.model.item?.lists;
-    return requests.map((r, k) => {
-      const i = indexes[k];
-      if (!lists || i < 0) return [];
-      const out: SimilarMovieView[] = [];
-      for (
-        let q = listStart(lists, i), end = listEnd(lists, i);
-        q < end && out.length < r.first;
-        q++
-      ) {
-        out.push({
-          movieId: this.catalog.movieIds[lists.idx[q]],
-          similarity: lists.sim[q],
-          support: lists.support[q],
-        });
-      }
-      return out;
-    });
+    const lists = this.neighbours(
+      'item',
+      requests.map((r) => ({ entity: this.live.itemIdx(r.movieId), first: r.first })),
+    );
+    return lists.map((list) =>
+      list.map((n) => ({
+        movieId: this.catalog.movieIds[n.index],
+        similarity: n.similarity,
+        support: n.support,
+      })),
+    );
   }
 
   similarUsers(requests: ReadonlyArray<{ userId: number; first: number }>): SimilarUserView[][] {
-    const indexes = requests.map((r) => this.live.userIdx(r.userId));
-    this.live.ensureLists('user', indexes);
-    const lists = this.live.model.user?.lists;
-    return requests.map((r, k) => {
-      const u = indexes[k];
-      if (!lists || u < 0) return [];
-      const out: SimilarUserView[] = [];
+    const lists = this.neighbours(
+      'user',
+      requests.map((r) => ({ entity: this.live.userIdx(r.userId), first: r.first })),
+    );
+    return lists.map((list) =>
+      list.map((n) => ({
+        userId: this.live.userId(n.index),
+        similarity: n.similarity,
+        support: n.support,
+      })),
+    );
+  }
+
+  /** The first entries of each entity's current neighbour list (dense indexes). */
+  private neighbours(
+    side: Side,
+    requests: ReadonlyArray<{ entity: number; first: number }>,
+  ): Array<Array<{ index: number; similarity: number; support: number }>> {
+    this.live.ensureLists(
+      side,
+      requests.map((r) => r.entity),
+    );
+    const lists = this.live.model[side]?.lists;
+    return requests.map(({ entity, first }) => {
+      const out: Array<{ index: number; similarity: number; support: number }> = [];
+      if (!lists || entity < 0) return out;
       for (
-        let q = listStart(lists, u), end = listEnd(lists, u);
-        q < end && out.length < r.first;
+        let q = listStart(lists, entity), end = listEnd(lists, entity);
+        q < end && out.length < first;
         q++
       ) {
-        out.push({
-          userId: this.live.userId(lists.idx[q]),
-          similarity: lists.sim[q],
-          support: lists.support[q],
-        });
+        out.push({ index: lists.idx[q], similarity: lists.sim[q], support: lists.support[q] });
       }
       return out;
     });
