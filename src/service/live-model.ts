@@ -38,7 +38,10 @@ export class LiveModel {
   private timestamps: Float64Array;
   private current!: Model;
   private settings!: ModelConfig;
-  private readonly dirty: Record<Side, Uint8Array[]> = { item: [], user: [] };
+  private readonly dirty: Record<Side, Uint8Array> = {
+    item: new Uint8Array(0),
+    user: new Uint8Array(0),
+  };
   private scratch!: Record<Side, RowScratch>;
   /** Number of neighbour lists recomputed since start (for tests and metrics). */
   listsRecomputed = 0;
@@ -189,22 +192,14 @@ export class LiveModel {
     }
   }
 
-  /** Recomputes every dirty list of both sides (before a full top-N scoring pass). */
-  ensureAllLists(side: Side): void {
-    const flags = this.dirtyFlags(side);
-    for (let a = 0; a < flags.length; a++) if (flags[a] === 1) this.recomputeList(side, a);
-  }
-
   private dirtyFlags(side: Side): Uint8Array {
     const n = side === 'item' ? this.current.matrix.nItems : this.current.matrix.nUsers;
-    let flags = this.dirty[side][0];
-    if (!flags || flags.length < n) {
-      const grown = new Uint8Array(Math.max(n, 16) * 2);
-      if (flags) grown.set(flags);
-      flags = grown;
-      this.dirty[side][0] = flags;
-    }
-    return flags;
+    const flags = this.dirty[side];
+    if (flags.length >= n) return flags;
+    const grown = new Uint8Array(Math.max(n, 16) * 2);
+    grown.set(flags);
+    this.dirty[side] = grown;
+    return grown;
   }
 
   /**
