@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { RatingColumns } from '../../src/data/types.ts';
+import { buildRatingMatrix } from '../../src/engine/matrix.ts';
+import { defaultModelConfig, fitModel, type ModelConfig } from '../../src/engine/model.ts';
+import { listEnd, listStart, type NeighbourLists } from '../../src/engine/neighbours.ts';
+import { LiveModel } from '../../src/service/live-model.ts';
+import type { RatingEvent } from '../../src/store/rating-event.ts';
+
+const weights = { user: 0.5, item: 0.5, userSparse: 0, itemSparse: 0, itemShare: 0.5 };
+const config: ModelConfig = {
+  ...defaultModelConfig,
+  scale: { min: 0.5, max: 5 },
+  item: { ...defaultModelConfig.item, listSize: 3 },
+  user: { ...defaultModelConfig.user, listSize: 3 },
+};
+const movieIds = Int32Array.from([10, 20, 30, 40, 50, 60]);
+
+function columns(rows: ReadonlyArray<readonly [number, number, number]>): RatingColumns {
+  return {
+    length: rows.length,
+    userIds: Int32Array.from(rows, (r) => r[0]),
+    movieIds: Int32Array.from(rows, (r) => r[1]),
+    values: Float32Array.from(rows, (r) => r[2]),
+    timestamps: Float64Array.from(rows, (_, t) => t),
+  };
+}
+
+function listOf(lists: NeighbourLists, a: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let q = listStart(lists, a); q < listEnd(lists, a); q++)
+    out.push([lists.idx[q], lists.sim[q]]);
+  return out;
+}
+
+/** The lists a model fitted from scratch on the live model's current ratings would have. */
+function rebuiltLists(live: LiveModel) {
+  const { byUser } = live.model.matrix;
+  const users: number[] = [];
+  const items: number[] = [];
+  const values: number[] = [];
+  for (let u = 0; u < byUser.rows; u++) {
+    for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
+      users.push(u);
+      items.push(byUser.colIdx[p]);
+      values.push(byUser.values[p]);
+    }
+  }
+  const m = buildRatingMatrix(
+    Int32Array.from(users),
+    Int32Array.from(items),
+    Float32Array.from(values),
+    byUser.rows,
+    movieIds.length,
+  );
+  return fitModel(m, { ...config, hybrid: weights });
+}
+
+const rating = fc.integer({ min: 1, max: 10 }).map((h) => h / 2);
+const base = fc.uniqueArray(
+  fc.tuple(fc.integer({ min: 1, max: 6 }), fc.constantFrom(...movieIds), rating),
+  { selector: (r) => `${r[0]}:${r[1]}`, minLength: 4, maxLength: 20 },
+);
+const event = fc.oneof(
+  fc.record({
+    kind: fc.constant('rate' as const),
+    userId: fc.integer({ min: 1, max: 8 }),
+    movieId: fc.constantFrom(...movieIds),
+    rating,
+    timestamp: fc.constant(100),
+  }),
+  fc.record({
+    kind: fc.constant('remove' as const),
+    userId: fc.integer({ min: 1, max: 8 }),
+    movieId: fc.constantFrom(...movieIds),
+    timestamp: fc.constant(100),
+  }),
+);
+
+describe('LiveModel', () => {
+  it('given random ratings and a random sequence of new, changed and removed ratings, when every list is read, then each equals a rebuild from the same ratings', () => {
+    fc.assert(
+      fc.property(base, fc.array(event, { minLength: 1, maxLength: 12 }), (rows, events) => {
+        const live = LiveModel.create(movieIds, columns(rows), config, weights);
+        for (const e of events) live.apply([e as RatingEvent]);
+        const fresh = rebuiltLists(live);
+        for (const side of ['item', 'user'] as const) {
+          const n = side === 'item' ? movieIds.length : live.userCount;
+          live.ensureLists(
+            side,
+            Array.from({ length: n }, (_, a) => a),
+          );
+          const got = live.model[side]?.lists;
+          const want = fresh[side]?.lists;
+          if (!got || !want) throw new Error('missing side');
+          for (let a = 0; a < n; a++) {
+            const g = listOf(got, a);
+            const w = listOf(want, a);
+            expect(
+              g.map((x) => x[0]),
+              `${side} ${a}`,
+            ).toEqual(w.map((x) => x[0]));
+            g.forEach(([, s], t) => {
+              expect(s).toBeCloseTo(w[t][1], 6);
+            });
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('given a rating, when it is applied, then only the lists it can reach are recomputed, not every list', () => {
+    const rows: Array<[number, number, number]> = [];
+    for (let u = 1; u <= 6; u++)
+      for (const m of movieIds)
+        if ((u + m / 10) % 3 !== 0) rows.push([u, m, ((u * m) % 9) / 2 + 0.5]);
+    const live = LiveModel.create(movieIds, columns(rows), config, weights);
+    const before = live.listsRecomputed;
+    live.apply([{ kind: 'rate', userId: 1, movieId: 10, rating: 5, timestamp: 1 }]);
+    // the movie's and the user's own lists, at once
+    expect(live.listsRecomputed - before).toBe(2);
+  });
+
+  it('given a new user, when they rate a movie, then they get an index and their rating counts', () => {
+    const live = LiveModel.create(
+      movieIds,
+      columns([
+        [1, 10, 4],
+        [2, 20, 3],
+      ]),
+      config,
+      weights,
+    );
+    live.apply([{ kind: 'rate', userId: 99, movieId: 30, rating: 4.5, timestamp: 5 }]);
+    const u = live.userIdx(99);
+    expect(u).toBe(2);
+    expect(live.ratingOf(u, live.itemIdx(30))).toEqual({ value: 4.5, timestamp: 5 });
+    expect(live.model.matrix.nUsers).toBe(3);
+  });
+
+  it('given a removal, when it is applied, then the rating is gone and the others stay', () => {
+    const live = LiveModel.create(
+      movieIds,
+      columns([
+        [1, 10, 4],
+        [1, 20, 3],
+        [2, 20, 2],
+      ]),
+      config,
+      weights,
+    );
+    live.apply([{ kind: 'remove', userId: 1, movieId: 10, timestamp: 5 }]);
+    expect(live.ratingOf(live.userIdx(1), live.itemIdx(10))).toBeNull();
+    expect(live.ratingOf(live.userIdx(1), live.itemIdx(20))?.value).toBe(3);
+    expect(live.model.matrix.nnz).toBe(2);
+  });
+});
