@@ -234,7 +234,9 @@ export class LiveModel {
         }
       }
       const sim = s.sim[b];
-      const reaches = sim > 0 && (len < lists.k || sim >= lists.sim[end - 1]);
+      // Lists store Float32: a near-tie with the last entry must count as reaching it,
+      // or a rounding difference decides which of two equal neighbours stays.
+      const reaches = sim > 0 && (len < lists.k || sim >= lists.sim[end - 1] - 1e-6);
       if (holdsA || reaches) flags[b] = 1;
     }
   }

@@ -156,3 +156,27 @@ describe('LiveModel', () => {
     expect(live.model.matrix.nnz).toBe(2);
   });
 });
+
+describe('LiveModel near-ties', () => {
+  it('given a new similarity that ties the last entry of a full list up to Float32 rounding, when applied, then the list equals a rebuild', () => {
+    // s(20, 40) after the rating equals s(20, 10) mathematically; the rebuild decides the
+    // tie in Float64, so the live model must recompute 20's list rather than trust the
+    // Float32 value stored for 10.
+    const rows: Array<[number, number, number]> = [
+      [2, 60, 0.5],
+      [2, 30, 0.5],
+      [1, 40, 1.5],
+      [3, 20, 4.5],
+      [2, 20, 0.5],
+      [1, 10, 0.5],
+      [2, 10, 0.5],
+    ];
+    const live = LiveModel.create(movieIds, columns(rows), config, weights);
+    live.apply([{ kind: 'rate', userId: 2, movieId: 40, rating: 1.5, timestamp: 100 }]);
+    live.ensureLists('item', [1]);
+    const want = rebuiltLists(live).item?.lists;
+    const got = live.model.item?.lists;
+    if (!want || !got) throw new Error('missing side');
+    expect(listOf(got, 1).map((x) => x[0])).toEqual(listOf(want, 1).map((x) => x[0]));
+  });
+});
