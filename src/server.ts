@@ -54,6 +54,29 @@ export class HttpServer {
         ],
       });
     });
+    // Body-parser failures (malformed JSON, an oversized body) answer in GraphQL's error
+    // shape, never with Express's HTML page and its stack trace.
+    this.app.use(
+      (err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+        if (res.headersSent) return next(err);
+        const status = httpStatusOf(err);
+        const message =
+          status === 413
+            ? 'the request body is larger than the 100kb limit'
+            : status < 500
+              ? `the request body is not valid JSON: ${(err as Error).message}`
+              : 'Internal server error';
+        if (status >= 500) this.options.logger.error({ err }, 'internal error in an HTTP request');
+        res.status(status).json({
+          errors: [
+            {
+              message,
+              extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' },
+            },
+          ],
+        });
+      },
+    );
     this.http = createServer(this.app);
   }
 
@@ -97,4 +120,10 @@ export class HttpServer {
     if (this.apollo) await this.apollo.stop();
     else await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
+}
+
+/** The HTTP status an Express error carries (body-parser sets one), else 500. */
+function httpStatusOf(err: unknown): number {
+  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }

@@ -13,6 +13,7 @@ const strategies: Record<Strategy, EngineStrategy> = {
 };
 
 function recommendationRequest(
+  service: RecommenderService,
   userId: number,
   args: {
     first?: number | null;
@@ -21,6 +22,8 @@ function recommendationRequest(
     excludeRated?: boolean | null;
   },
 ): RecommendationRequest {
+  // checked here, so a bad genre fails this field alone, not every field in its batch
+  service.checkGenres('genres', args.genres ?? []);
   return {
     userId,
     first: parseFirst('first', args.first, 10),
@@ -70,7 +73,7 @@ export function createResolvers(service: RecommenderService): Resolvers {
       user: (_, { id }, ctx) => ctx.loaders.user.load(parseId('id', id)),
       recommendations: (_, args, ctx) =>
         ctx.loaders.recommendations.load(
-          recommendationRequest(parseId('userId', args.userId), args),
+          recommendationRequest(service, parseId('userId', args.userId), args),
         ),
       similarMovies: (_, { movieId, first }, ctx) =>
         ctx.loaders.similarMovies.load({
@@ -112,7 +115,7 @@ export function createResolvers(service: RecommenderService): Resolvers {
       ratings: (u, { first, after }) =>
         service.ratingsOf(u.id, parseFirst('first', first, 20), after),
       recommendations: (u, args, ctx) =>
-        ctx.loaders.recommendations.load(recommendationRequest(u.id, args)),
+        ctx.loaders.recommendations.load(recommendationRequest(service, u.id, args)),
       similarUsers: (u, { first }, ctx) =>
         ctx.loaders.similarUsers.load({ userId: u.id, first: parseFirst('first', first, 10) }),
     },

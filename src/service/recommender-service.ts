@@ -46,6 +46,9 @@ const MAX_REASONS = 3;
  * order; a rejected mutation changes nothing.
  */
 export class RecommenderService {
+  /** The last queued mutation of each (user, movie) pair with one in flight. */
+  private readonly pending = new Map<string, Promise<void>>();
+
   private constructor(
     readonly dataset: Dataset,
     readonly catalog: Catalog,
@@ -245,11 +248,55 @@ export class RecommenderService {
   }
 
   /** Records a rating once it is durable; returns it with the value it replaced. */
-  async rate(
+  rate(
     userId: number,
     movieId: number,
     value: number,
     nowSeconds = Date.now() / 1000,
+  ): Promise<RateMovieResult> {
+    return this.exclusive(userId, movieId, () => this.rateNow(userId, movieId, value, nowSeconds));
+  }
+
+  /** Removes a rating once the removal is durable. */
+  remove(
+    userId: number,
+    movieId: number,
+    nowSeconds = Date.now() / 1000,
+  ): Promise<RemoveRatingResult> {
+    return this.exclusive(userId, movieId, () => this.removeNow(userId, movieId, nowSeconds));
+  }
+
+  /** Throws BAD_USER_INPUT naming `field` unless every genre exists. */
+  checkGenres(field: string, names: ReadonlyArray<string>): void {
+    if (names.length > 0) this.genreMask(field, names);
+  }
+
+  /**
+   * Runs mutations of one (user, movie) one after another, so each validates against the
+   * state the previous one left (two removals of one rating: the second is NOT_FOUND).
+   * Mutations of different pairs still run together and share journal flushes.
+   */
+  private async exclusive<T>(userId: number, movieId: number, run: () => Promise<T>): Promise<T> {
+    const key = `${userId}:${movieId}`;
+    const previous = this.pending.get(key) ?? Promise.resolve();
+    const current = previous.then(run, run);
+    const settled = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.set(key, settled);
+    try {
+      return await current;
+    } finally {
+      if (this.pending.get(key) === settled) this.pending.delete(key);
+    }
+  }
+
+  private async rateNow(
+    userId: number,
+    movieId: number,
+    value: number,
+    nowSeconds: number,
   ): Promise<RateMovieResult> {
     const i = this.requireMovie(movieId);
     const u = this.live.userIdx(userId);
@@ -268,11 +315,10 @@ export class RecommenderService {
     };
   }
 
-  /** Removes a rating once the removal is durable. */
-  async remove(
+  private async removeNow(
     userId: number,
     movieId: number,
-    nowSeconds = Date.now() / 1000,
+    nowSeconds: number,
   ): Promise<RemoveRatingResult> {
     const i = this.requireMovie(movieId);
     const u = this.live.userIdx(userId);
