@@ -18,8 +18,8 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # Manifests first, so the dependency layer is reused while only sources change.
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm \
-    npm ci --no-audit --no-fund
+RUN --mount=type=cache,target=/tmp/npm-cache \
+    npm_config_cache=/tmp/npm-cache npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -30,8 +30,8 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --no-audit --no-fund
+RUN --mount=type=cache,target=/tmp/npm-cache \
+    npm_config_cache=/tmp/npm-cache npm ci --omit=dev --no-audit --no-fund
 
 # ---------------------------------------------------------------- runtime
 FROM ${NODE_IMAGE} AS runtime
