@@ -1,0 +1,45 @@
+import type { Side } from '../engine/matrix.ts';
+import type { NeighbourStore, StoredList } from './neighbour-store.ts';
+
+/** The reference NeighbourStore: process memory, the same semantics as the Redis one. */
+export class MemoryNeighbourStore implements NeighbourStore {
+  readonly kind = 'memory';
+  private readonly versions = new Map<string, Map<string, StoredList>>();
+  private current: string | null = null;
+
+  async getLists(version: string, side: Side, ids: ReadonlyArray<number>): Promise<Array<StoredList | null>> {
+    const lists = this.versions.get(version);
+    return ids.map((id) => lists?.get(`${side}:${id}`) ?? null);
+  }
+
+  async putLists(version: string, side: Side, entries: ReadonlyArray<{ id: number; list: StoredList }>): Promise<void> {
+    let lists = this.versions.get(version);
+    if (!lists) {
+      lists = new Map();
+      this.versions.set(version, lists);
+    }
+    for (const { id, list } of entries) lists.set(`${side}:${id}`, copy(list));
+  }
+
+  async deleteLists(version: string, side: Side, ids: ReadonlyArray<number>): Promise<void> {
+    const lists = this.versions.get(version);
+    for (const id of ids) lists?.delete(`${side}:${id}`);
+  }
+
+  async currentVersion(): Promise<string | null> {
+    return this.current;
+  }
+
+  /** The previous version is dropped at once: memory has no readers left behind. */
+  async publish(version: string, _previousTtlSeconds: number): Promise<void> {
+    const previous = this.current;
+    this.current = version;
+    if (previous !== null && previous !== version) this.versions.delete(previous);
+  }
+
+  async close(): Promise<void> {}
+}
+
+function copy(list: StoredList): StoredList {
+  return { ids: list.ids.slice(), sims: list.sims.slice(), supports: list.supports.slice() };
+}

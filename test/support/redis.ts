@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+/**
+ * A Redis connection for tests, under a key prefix of its own that is deleted afterwards,
+ * so test files can share one server with each other and with anyone else. Redis comes
+ * from REDIS_URL; with none set the test fails and says how to provide one (these
+ * machines have no Docker engine for testcontainers).
+ */
+export interface TestRedis {
+  readonly redis: Redis;
+  readonly prefix: string;
+  cleanup(): Promise<void>;
+}
+
+export function redisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) {
+    throw new Error(
+      'these tests need Redis: start one (redis-server --port 6379 --save "" --appendonly no) and set ' +
+        'REDIS_URL=redis://127.0.0.1:6379, or run .ci/run, which does both',
+    );
+  }
+  return url;
+}
+
+export async function testRedis(): Promise<TestRedis> {
+  const redis = new Redis(redisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const prefix = `test:${randomUUID()}`;
+  return {
+    redis,
+    prefix,
+    async cleanup() {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      redis.disconnect();
+    },
+  };
+}
