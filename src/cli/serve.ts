@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     defaultModelConfig,
     config.hybridWeights,
     journal,
+    logger,
   );
   await server.attach(service);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -45,6 +45,8 @@ export class LiveModel {
   private scratch!: Record<Side, RowScratch>;
   /** Number of neighbour lists recomputed since start (for tests and metrics). */
   listsRecomputed = 0;
+  /** Lists invalidated since start: recomputed at once or marked to recompute on read. */
+  listsInvalidated = 0;
 
   private constructor(
     readonly movieIds: Int32Array,
@@ -149,9 +151,10 @@ export class LiveModel {
   /**
    * Applies accepted events (already validated and durable) and brings the model up to
    * date: matrix, spaces and means at once, the changed entities' own lists at once, the
-   * lists their change can reach marked for recomputation on read.
+   * lists their change can reach marked for recomputation on read. Returns how many lists
+   * it invalidated (both kinds).
    */
-  apply(events: ReadonlyArray<RatingEvent>): void {
+  apply(events: ReadonlyArray<RatingEvent>): number {
     const touched: Array<{ u: number; i: number }> = [];
     for (const e of events) {
       const i = this.itemIdx(e.movieId);
@@ -162,7 +165,7 @@ export class LiveModel {
       else this.remove(u, i);
       touched.push({ u, i });
     }
-    if (touched.length === 0) return;
+    if (touched.length === 0) return 0;
     const before = this.current;
     const matrix = this.matrix();
     const baseline = extendBaseline(before.baseline, matrix.nUsers);
@@ -178,10 +181,13 @@ export class LiveModel {
     this.current = rebuilt;
     if (this.scratch.user.sim.length < matrix.nUsers)
       this.scratch.user = rowScratch(matrix.nUsers * 2);
+    let invalidated = 0;
     for (const { u, i } of touched) {
-      this.invalidate('item', before, i);
-      this.invalidate('user', before, u);
+      invalidated += this.invalidate('item', before, i);
+      invalidated += this.invalidate('user', before, u);
     }
+    this.listsInvalidated += invalidated;
+    return invalidated;
   }
 
   /** Recomputes every dirty list among `entities` of a side, so reading them is exact. */
@@ -208,10 +214,10 @@ export class LiveModel {
    * list of another entity b can change only if a was in it or now reaches its last
    * entry (or it has room), so only those are marked dirty.
    */
-  private invalidate(side: Side, before: Model, a: number): void {
+  private invalidate(side: Side, before: Model, a: number): number {
     const sideModel = this.current[side];
     const oldSide = before[side];
-    if (!sideModel || !oldSide) return;
+    if (!sideModel || !oldSide) return 0;
     const flags = this.dirtyFlags(side);
     const s = this.scratch[side];
     const reached = new Set<number>();
@@ -220,6 +226,7 @@ export class LiveModel {
       for (let t = 0; t < s.count; t++) reached.add(s.touched[t]);
     }
     this.recomputeList(side, a);
+    let marked = 1;
     const lists = sideModel.lists;
     for (let t = 0; t < s.count; t++) reached.add(s.touched[t]);
     for (const b of reached) {
@@ -237,8 +244,12 @@ export class LiveModel {
       // Lists store Float32: a near-tie with the last entry must count as reaching it,
       // or a rounding difference decides which of two equal neighbours stays.
       const reaches = sim > 0 && (len < lists.k || sim >= lists.sim[end - 1] - 1e-6);
-      if (holdsA || reaches) flags[b] = 1;
+      if ((holdsA || reaches) && flags[b] === 0) {
+        flags[b] = 1;
+        marked++;
+      }
     }
+    return marked;
   }
 
   /** Recomputes one list from the current ratings; leaves the row in this side's scratch. */

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Dataset, RatingScale } from '../data/types.ts';
 import type { Side } from '../engine/matrix.ts';
 import type { HybridWeights, ModelConfig } from '../engine/model.ts';
@@ -54,6 +55,7 @@ export class RecommenderService {
     readonly catalog: Catalog,
     readonly live: LiveModel,
     private readonly log: RatingLog | null,
+    private readonly logger: Logger | null,
   ) {}
 
   /**
@@ -66,6 +68,7 @@ export class RecommenderService {
     config: ModelConfig,
     hybrid: 'fit' | HybridWeights,
     log: RatingLog | null,
+    logger: Logger | null = null,
   ): RecommenderService {
     const catalog = buildCatalog(dataset);
     const ratings = applyEvents(dataset.ratings, replay);
@@ -75,7 +78,7 @@ export class RecommenderService {
       { ...config, scale: dataset.scale },
       hybrid,
     );
-    return new RecommenderService(dataset, catalog, live, log);
+    return new RecommenderService(dataset, catalog, live, log, logger);
   }
 
   get scale(): RatingScale {
@@ -339,7 +342,11 @@ export class RecommenderService {
 
   private async commit(event: RatingEvent): Promise<void> {
     await this.log?.append([event]);
-    this.live.apply([event]);
+    const invalidated = this.live.apply([event]);
+    this.logger?.debug(
+      { userId: event.userId, movieId: event.movieId, kind: event.kind, invalidated },
+      `rating applied: ${invalidated} neighbour lists invalidated`,
+    );
   }
 
   private requireMovie(movieId: number): number {

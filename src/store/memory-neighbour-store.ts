@@ -7,12 +7,20 @@ export class MemoryNeighbourStore implements NeighbourStore {
   private readonly versions = new Map<string, Map<string, StoredList>>();
   private current: string | null = null;
 
-  async getLists(version: string, side: Side, ids: ReadonlyArray<number>): Promise<Array<StoredList | null>> {
+  async getLists(
+    version: string,
+    side: Side,
+    ids: ReadonlyArray<number>,
+  ): Promise<Array<StoredList | null>> {
     const lists = this.versions.get(version);
     return ids.map((id) => lists?.get(`${side}:${id}`) ?? null);
   }
 
-  async putLists(version: string, side: Side, entries: ReadonlyArray<{ id: number; list: StoredList }>): Promise<void> {
+  async putLists(
+    version: string,
+    side: Side,
+    entries: ReadonlyArray<{ id: number; list: StoredList }>,
+  ): Promise<void> {
     let lists = this.versions.get(version);
     if (!lists) {
       lists = new Map();

@@ -18,9 +18,17 @@ export interface StoredList {
 export interface NeighbourStore {
   readonly kind: 'memory' | 'redis';
   /** The lists of these entities of one side, in one round trip; null where none is stored. */
-  getLists(version: string, side: Side, ids: ReadonlyArray<number>): Promise<Array<StoredList | null>>;
+  getLists(
+    version: string,
+    side: Side,
+    ids: ReadonlyArray<number>,
+  ): Promise<Array<StoredList | null>>;
   /** Writes (replaces) lists in one round trip. */
-  putLists(version: string, side: Side, entries: ReadonlyArray<{ id: number; list: StoredList }>): Promise<void>;
+  putLists(
+    version: string,
+    side: Side,
+    entries: ReadonlyArray<{ id: number; list: StoredList }>,
+  ): Promise<void>;
   /** Forgets lists, so the next read recomputes them. */
   deleteLists(version: string, side: Side, ids: ReadonlyArray<number>): Promise<void>;
   /** The published version, or null before the first publish. */
@@ -50,7 +58,9 @@ export function packList(list: StoredList): Buffer {
 export function unpackList(bytes: Buffer): StoredList {
   const n = bytes.readUInt32LE(0);
   if (bytes.length !== 4 + 12 * n) {
-    throw new Error(`a packed neighbour list of ${n} entries must be ${4 + 12 * n} bytes, got ${bytes.length}`);
+    throw new Error(
+      `a packed neighbour list of ${n} entries must be ${4 + 12 * n} bytes, got ${bytes.length}`,
+    );
   }
   const ids = new Int32Array(n);
   const sims = new Float32Array(n);

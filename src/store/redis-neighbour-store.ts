@@ -26,13 +26,21 @@ export class RedisNeighbourStore implements NeighbourStore {
     return `${this.prefix}:nbr:v1:current`;
   }
 
-  async getLists(version: string, side: Side, ids: ReadonlyArray<number>): Promise<Array<StoredList | null>> {
+  async getLists(
+    version: string,
+    side: Side,
+    ids: ReadonlyArray<number>,
+  ): Promise<Array<StoredList | null>> {
     if (ids.length === 0) return [];
     const values = await this.redis.hmgetBuffer(this.key(version, side), ...ids.map(String));
     return values.map((v) => (v === null ? null : unpackList(v)));
   }
 
-  async putLists(version: string, side: Side, entries: ReadonlyArray<{ id: number; list: StoredList }>): Promise<void> {
+  async putLists(
+    version: string,
+    side: Side,
+    entries: ReadonlyArray<{ id: number; list: StoredList }>,
+  ): Promise<void> {
     if (entries.length === 0) return;
     const args: Array<string | Buffer> = [];
     for (const { id, list } of entries) args.push(String(id), packList(list));

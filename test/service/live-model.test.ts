@@ -122,6 +122,20 @@ describe('LiveModel', () => {
     expect(live.listsRecomputed - before).toBe(2);
   });
 
+  it('given ratings applied one by one, when each returns its invalidated lists, then the counter is their sum and each is at least the two own lists', () => {
+    const rows: Array<[number, number, number]> = [];
+    for (let u = 1; u <= 5; u++)
+      for (const m of movieIds) if ((u * m) % 7 !== 0) rows.push([u, m, 1 + ((u + m) % 5)]);
+    const live = LiveModel.create(movieIds, columns(rows), config, weights);
+    const counts = [
+      live.apply([{ kind: 'rate', userId: 1, movieId: 20, rating: 4, timestamp: 1 }]),
+      live.apply([{ kind: 'rate', userId: 9, movieId: 30, rating: 2, timestamp: 2 }]),
+      live.apply([{ kind: 'remove', userId: 2, movieId: 40, timestamp: 3 }]),
+    ];
+    for (const c of counts) expect(c).toBeGreaterThanOrEqual(2);
+    expect(live.listsInvalidated).toBe(counts[0] + counts[1] + counts[2]);
+  });
+
   it('given a new user, when they rate a movie, then they get an index and their rating counts', () => {
     const live = LiveModel.create(
       movieIds,
