@@ -19,6 +19,14 @@ const schema = z.object({
   INTROSPECTION: boolean.optional(),
   SANDBOX: boolean.optional(),
   JOURNAL_FSYNC: boolean.default(true),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, :, _ and - only')
+    .default('movie-recs'),
   HYBRID_WEIGHTS: z
     .string()
     .regex(
@@ -40,6 +48,9 @@ export interface Config {
   /** Apollo Sandbox on GET /graphql: on in development, off in production unless SANDBOX=true. */
   readonly sandbox: boolean;
   readonly journalFsync: boolean;
+  /** Share neighbour lists through this Redis; null for the embedded, in-process mode. */
+  readonly redisUrl: string | null;
+  readonly redisPrefix: string;
   /** Fit the hybrid's weights on held-out ratings at start, or use these. */
   readonly hybridWeights: 'fit' | HybridWeights;
 }
@@ -72,6 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandbox: c.SANDBOX ?? !production,
     journalFsync: c.JOURNAL_FSYNC,
     hybridWeights: parseWeights(c.HYBRID_WEIGHTS),
+    redisUrl: c.REDIS_URL ?? null,
+    redisPrefix: c.REDIS_PREFIX,
   };
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { loadDataset } from '../data/movielens.ts';
@@ -7,6 +8,7 @@ import { defaultModelConfig } from '../engine/model.ts';
 import { HttpServer } from '../server.ts';
 import { RecommenderService } from '../service/recommender-service.ts';
 import { openJournal } from '../store/file-journal.ts';
+import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
 
 /**
  * Starts the service: opens the port first (so /healthz answers while the model loads),
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   logger.info({ url }, `listening on ${url} (the model is loading)`);
 
   let service: RecommenderService | null = null;
+  let closeRedis = async () => {};
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping: finishing in-flight requests');
     await server.close();
     await service?.close();
+    await closeRedis();
     logger.info('stopped');
     process.exit(0);
   };
@@ -61,14 +65,46 @@ async function main(): Promise<void> {
     },
     'data loaded; fitting the model',
   );
-  service = RecommenderService.create(
-    dataset,
-    replay.events,
-    defaultModelConfig,
-    config.hybridWeights,
-    journal,
-    logger,
-  );
+  if (config.redisUrl) {
+    const redis = new Redis(config.redisUrl, {
+      lazyConnect: true,
+      // fail fast instead of queueing commands while Redis is away; ioredis reconnects itself
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 2000,
+    });
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+    await redis.connect();
+    const store = new RedisNeighbourStore(redis, config.redisPrefix);
+    const started = await RecommenderService.createWithStore(
+      dataset,
+      replay.events,
+      defaultModelConfig,
+      config.hybridWeights,
+      journal,
+      logger,
+      store,
+    );
+    service = started.service;
+    closeRedis = async () => {
+      redis.disconnect();
+    };
+    logger.info(
+      { warm: started.warm, listsLoaded: started.listsLoaded, prefix: config.redisPrefix },
+      started.warm
+        ? `warm start: reused ${started.listsLoaded} neighbour lists from Redis`
+        : 'cold start: neighbour lists computed and published to Redis',
+    );
+  } else {
+    service = RecommenderService.create(
+      dataset,
+      replay.events,
+      defaultModelConfig,
+      config.hybridWeights,
+      journal,
+      logger,
+    );
+  }
   await server.attach(service);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   logger.info(

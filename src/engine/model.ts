@@ -6,7 +6,7 @@ import {
 } from './baseline.ts';
 import { type KnnOptions, type KnnPredictions, pairPredictor } from './knn.ts';
 import { type RatingMatrix, rowMeans, type Side } from './matrix.ts';
-import { buildNeighbourLists, type NeighbourLists } from './neighbours.ts';
+import { buildNeighbourLists, emptyNeighbourLists, type NeighbourLists } from './neighbours.ts';
 import { computePopularity, type Popularity } from './popularity.ts';
 import type { RankingWeight } from './ranking.ts';
 import type { Scale } from './scale.ts';
@@ -101,6 +101,11 @@ export interface Model {
 export interface FitParts {
   readonly item: boolean;
   readonly user: boolean;
+  /**
+   * Build the neighbour lists (default true). Without them the lists start empty, for a
+   * caller that fills them from elsewhere (a store holding this model version's lists).
+   */
+  readonly lists?: boolean;
 }
 
 export function fitModel(
@@ -165,6 +170,7 @@ export function fitSide(
   scale: Scale,
   users: Int32Array = new Int32Array(0),
   items: Int32Array = new Int32Array(0),
+  withLists = true,
 ): { side: SideModel; predictions: KnnPredictions } {
   const predictSpace = similaritySpace(matrix, side, config.predictSimilarity, baseline);
   const rankSpace = sameSimilarity(config.predictSimilarity, config.rankSimilarity)
@@ -177,7 +183,9 @@ export function fitSide(
       config,
       predictSpace,
       rankSpace,
-      lists: buildNeighbourLists(rankSpace, config.listSize, predictor),
+      lists: withLists
+        ? buildNeighbourLists(rankSpace, config.listSize, predictor)
+        : emptyNeighbourLists(rankSpace.rows.rows, config.listSize),
     },
     predictions: predictor.result,
   };

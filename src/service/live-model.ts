@@ -43,6 +43,9 @@ export class LiveModel {
     user: new Uint8Array(0),
   };
   private scratch!: Record<Side, RowScratch>;
+  private listener:
+    | ((side: Side, entity: number, change: 'recomputed' | 'invalidated') => void)
+    | null = null;
   /** Number of neighbour lists recomputed since start (for tests and metrics). */
   listsRecomputed = 0;
   /** Lists invalidated since start: recomputed at once or marked to recompute on read. */
@@ -84,15 +87,50 @@ export class LiveModel {
     ratings: RatingColumns,
     config: ModelConfig,
     hybrid: 'fit' | HybridWeights,
+    lists: 'compute' | 'later' = 'compute',
   ): LiveModel {
     const live = new LiveModel(movieIds, ratings);
     const matrix = live.matrix();
     const weights =
       hybrid === 'fit' ? fitHybridWeights(matrix, config, defaultHybridFitOptions) : hybrid;
     live.settings = { ...config, hybrid: weights };
-    live.current = fitModel(matrix, live.settings);
+    live.current = fitModel(matrix, live.settings, {
+      item: true,
+      user: true,
+      lists: lists === 'compute',
+    });
     live.scratch = { item: rowScratch(matrix.nItems), user: rowScratch(matrix.nUsers) };
+    if (lists === 'later') {
+      // every list is unknown until loaded (see loadList) or recomputed on read
+      live.dirtyFlags('item').fill(1, 0, matrix.nItems);
+      live.dirtyFlags('user').fill(1, 0, matrix.nUsers);
+    }
     return live;
+  }
+
+  /** Called whenever a list is recomputed (its new content is in the model) or invalidated. */
+  onListChange(
+    listener: (side: Side, entity: number, change: 'recomputed' | 'invalidated') => void,
+  ): void {
+    this.listener = listener;
+  }
+
+  /** Whether entity a's list is current (not waiting for recomputation). */
+  isListCurrent(side: Side, a: number): boolean {
+    return this.dirtyFlags(side)[a] === 0;
+  }
+
+  /** Installs a list computed elsewhere for the same ratings (dense indexes, best first). */
+  loadList(side: Side, a: number, idx: Int32Array, sims: Float32Array, supports: Int32Array): void {
+    const lists = this.current[side]?.lists;
+    if (!lists) return;
+    const n = Math.min(idx.length, lists.k);
+    const start = listStart(lists, a);
+    lists.idx.set(idx.subarray(0, n), start);
+    lists.sim.set(sims.subarray(0, n), start);
+    lists.support.set(supports.subarray(0, n), start);
+    lists.length[a] = n;
+    this.dirtyFlags(side)[a] = 0;
   }
 
   get config(): ModelConfig {
@@ -247,6 +285,7 @@ export class LiveModel {
       if ((holdsA || reaches) && flags[b] === 0) {
         flags[b] = 1;
         marked++;
+        this.listener?.(side, b, 'invalidated');
       }
     }
     return marked;
@@ -267,6 +306,7 @@ export class LiveModel {
     writeList(lists, a, ids, sims, s.support, count);
     this.dirtyFlags(side)[a] = 0;
     this.listsRecomputed++;
+    this.listener?.(side, a, 'recomputed');
   }
 
   private refitSide(side: SideModel, matrix: RatingMatrix, baseline: Baseline): SideModel {

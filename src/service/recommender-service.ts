@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Dataset, RatingScale } from '../data/types.ts';
 import type { Side } from '../engine/matrix.ts';
@@ -5,10 +6,12 @@ import type { HybridWeights, ModelConfig } from '../engine/model.ts';
 import { listEnd, listStart } from '../engine/neighbours.ts';
 import { predictRatings, type Strategy } from '../engine/predict.ts';
 import { explain, recommendForUser, recommendScratch } from '../engine/recommend.ts';
+import type { NeighbourStore } from '../store/neighbour-store.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
 import type { RatingLog } from '../store/rating-log.ts';
 import { buildCatalog, type Catalog } from './catalog.ts';
 import { BadInputError, NotFoundError } from './errors.ts';
+import { ListSync } from './list-sync.ts';
 import { LiveModel } from './live-model.ts';
 import { applyEvents } from './replay.ts';
 import { decodeCursor } from './validate.ts';
@@ -49,6 +52,8 @@ const MAX_REASONS = 3;
 export class RecommenderService {
   /** The last queued mutation of each (user, movie) pair with one in flight. */
   private readonly pending = new Map<string, Promise<void>>();
+  /** Keeps a shared NeighbourStore in step with the lists, when there is one. */
+  private sync: ListSync | null = null;
 
   private constructor(
     readonly dataset: Dataset,
@@ -79,6 +84,47 @@ export class RecommenderService {
       hybrid,
     );
     return new RecommenderService(dataset, catalog, live, log, logger);
+  }
+
+  /**
+   * Like create, with the neighbour lists shared through a store. When the store already
+   * holds this model version (the same data set, journal and settings), its lists and
+   * hybrid weights are reused and nothing is recomputed up front (a warm start);
+   * otherwise the model is fitted and its lists published under the version.
+   */
+  static async createWithStore(
+    dataset: Dataset,
+    replay: ReadonlyArray<RatingEvent>,
+    config: ModelConfig,
+    hybrid: 'fit' | HybridWeights,
+    log: RatingLog | null,
+    logger: Logger | null,
+    store: NeighbourStore,
+    preload = true,
+  ): Promise<{ service: RecommenderService; warm: boolean; listsLoaded: number }> {
+    const catalog = buildCatalog(dataset);
+    const ratings = applyEvents(dataset.ratings, replay);
+    const scaled = { ...config, scale: dataset.scale };
+    const version = modelVersion(dataset, ratings.length, replay.length, scaled, hybrid);
+    const meta = (await store.currentVersion()) === version ? await store.getMeta(version) : null;
+    const stored = meta?.weights ? (JSON.parse(meta.weights) as HybridWeights) : null;
+    const live = LiveModel.create(
+      catalog.movieIds,
+      ratings,
+      scaled,
+      stored ?? hybrid,
+      stored ? 'later' : 'compute',
+    );
+    const service = new RecommenderService(dataset, catalog, live, log, logger);
+    service.sync = new ListSync(store, version, live, logger);
+    if (stored) {
+      // preloading moves every list once; without it each is read from the store when
+      // first needed (one HMGET per side per batch)
+      const listsLoaded = preload ? await service.sync.loadAll() : 0;
+      return { service, warm: true, listsLoaded };
+    }
+    await service.sync.publishAll({ weights: JSON.stringify(live.config.hybrid) });
+    return { service, warm: false, listsLoaded: 0 };
   }
 
   get scale(): RatingScale {
@@ -162,8 +208,10 @@ export class RecommenderService {
     return { nodes, offset, totalCount: all.length };
   }
 
-  similarMovies(requests: ReadonlyArray<{ movieId: number; first: number }>): SimilarMovieView[][] {
-    const lists = this.neighbours(
+  async similarMovies(
+    requests: ReadonlyArray<{ movieId: number; first: number }>,
+  ): Promise<SimilarMovieView[][]> {
+    const lists = await this.neighbours(
       'item',
       requests.map((r) => ({ entity: this.live.itemIdx(r.movieId), first: r.first })),
     );
@@ -176,8 +224,10 @@ export class RecommenderService {
     );
   }
 
-  similarUsers(requests: ReadonlyArray<{ userId: number; first: number }>): SimilarUserView[][] {
-    const lists = this.neighbours(
+  async similarUsers(
+    requests: ReadonlyArray<{ userId: number; first: number }>,
+  ): Promise<SimilarUserView[][]> {
+    const lists = await this.neighbours(
       'user',
       requests.map((r) => ({ entity: this.live.userIdx(r.userId), first: r.first })),
     );
@@ -191,11 +241,11 @@ export class RecommenderService {
   }
 
   /** The first entries of each entity's current neighbour list (dense indexes). */
-  private neighbours(
+  private async neighbours(
     side: Side,
     requests: ReadonlyArray<{ entity: number; first: number }>,
-  ): Array<Array<{ index: number; similarity: number; support: number }>> {
-    this.live.ensureLists(
+  ): Promise<Array<Array<{ index: number; similarity: number; support: number }>>> {
+    await this.readLists(
       side,
       requests.map((r) => r.entity),
     );
@@ -215,12 +265,14 @@ export class RecommenderService {
   }
 
   /** Top-N for a batch of requests; predicted ratings are computed per strategy in one pass. */
-  recommendations(requests: ReadonlyArray<RecommendationRequest>): RecommendationView[][] {
+  async recommendations(
+    requests: ReadonlyArray<RecommendationRequest>,
+  ): Promise<RecommendationView[][]> {
+    await this.prepareLists(requests);
     const model = () => this.live.model;
     const scratch = recommendScratch(model());
     const picked = requests.map((req) => {
       const u = this.live.userIdx(req.userId);
-      if (u >= 0 && req.strategy !== 'popularity') this.prepareLists(u, req.strategy);
       const allowed = req.genres.length > 0 ? this.genreMask('genres', req.genres) : undefined;
       const recs = recommendForUser(
         model(),
@@ -343,6 +395,7 @@ export class RecommenderService {
   private async commit(event: RatingEvent): Promise<void> {
     await this.log?.append([event]);
     const invalidated = this.live.apply([event]);
+    await this.sync?.flush();
     this.logger?.debug(
       { userId: event.userId, movieId: event.movieId, kind: event.kind, invalidated },
       `rating applied: ${invalidated} neighbour lists invalidated`,
@@ -359,12 +412,30 @@ export class RecommenderService {
     return i;
   }
 
-  private prepareLists(u: number, strategy: Strategy): void {
-    if (strategy === 'item' || strategy === 'hybrid') {
-      const { byUser } = this.live.model.matrix;
-      this.live.ensureLists('item', byUser.colIdx.subarray(byUser.rowPtr[u], byUser.rowPtr[u + 1]));
+  /**
+   * Makes current every list a batch of recommendations reads: the lists of the movies
+   * each user rated (item-based) and of each user (user-based), one store read per side.
+   */
+  private async prepareLists(requests: ReadonlyArray<RecommendationRequest>): Promise<void> {
+    const items = new Set<number>();
+    const users = new Set<number>();
+    const { byUser } = this.live.model.matrix;
+    for (const req of requests) {
+      const u = this.live.userIdx(req.userId);
+      if (u < 0 || req.strategy === 'popularity') continue;
+      if (req.strategy === 'item' || req.strategy === 'hybrid') {
+        for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) items.add(byUser.colIdx[p]);
+      }
+      if (req.strategy === 'user' || req.strategy === 'hybrid') users.add(u);
     }
-    if (strategy === 'user' || strategy === 'hybrid') this.live.ensureLists('user', [u]);
+    await this.readLists('item', [...items]);
+    await this.readLists('user', [...users]);
+  }
+
+  /** Current lists for these entities: from the store when there is one, else computed here. */
+  private async readLists(side: Side, entities: ReadonlyArray<number>): Promise<void> {
+    await this.sync?.read(side, entities);
+    this.live.ensureLists(side, entities);
   }
 
   private predictFor(
@@ -460,4 +531,20 @@ export class RecommenderService {
       tmdbId: m.tmdbId,
     };
   }
+}
+
+/**
+ * Names the lists a model would compute: the data set, how many ratings and journal
+ * events it starts from, and every setting that changes a list. Replicas that start from
+ * the same state agree on it, so one can reuse what another published.
+ */
+function modelVersion(
+  dataset: Dataset,
+  ratings: number,
+  events: number,
+  config: ModelConfig,
+  hybrid: 'fit' | HybridWeights,
+): string {
+  const text = JSON.stringify([dataset.name, ratings, events, config, hybrid]);
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

@@ -34,6 +34,17 @@ export class MemoryNeighbourStore implements NeighbourStore {
     for (const id of ids) lists?.delete(`${side}:${id}`);
   }
 
+  private readonly meta = new Map<string, Record<string, string>>();
+
+  async putMeta(version: string, meta: Readonly<Record<string, string>>): Promise<void> {
+    this.meta.set(version, { ...this.meta.get(version), ...meta });
+  }
+
+  async getMeta(version: string): Promise<Record<string, string> | null> {
+    const m = this.meta.get(version);
+    return m ? { ...m } : null;
+  }
+
   async currentVersion(): Promise<string | null> {
     return this.current;
   }
@@ -42,7 +53,10 @@ export class MemoryNeighbourStore implements NeighbourStore {
   async publish(version: string, _previousTtlSeconds: number): Promise<void> {
     const previous = this.current;
     this.current = version;
-    if (previous !== null && previous !== version) this.versions.delete(previous);
+    if (previous !== null && previous !== version) {
+      this.versions.delete(previous);
+      this.meta.delete(previous);
+    }
   }
 
   async close(): Promise<void> {}

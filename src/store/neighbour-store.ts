@@ -31,6 +31,9 @@ export interface NeighbourStore {
   ): Promise<void>;
   /** Forgets lists, so the next read recomputes them. */
   deleteLists(version: string, side: Side, ids: ReadonlyArray<number>): Promise<void>;
+  /** Small facts about a version (such as the hybrid weights its lists were built with). */
+  putMeta(version: string, meta: Readonly<Record<string, string>>): Promise<void>;
+  getMeta(version: string): Promise<Record<string, string> | null>;
   /** The published version, or null before the first publish. */
   currentVersion(): Promise<string | null>;
   /** Makes `version` current in one atomic step; the previous version's lists expire. */

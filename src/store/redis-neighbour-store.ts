@@ -6,7 +6,8 @@ import { type NeighbourStore, packList, type StoredList, unpackList } from './ne
  * Neighbour lists in Redis. Key layout (format version v1 in every key):
  * - `<prefix>:nbr:v1:current`: the published model version (a string);
  * - `<prefix>:nbr:v1:<version>:<side>`: a hash from MovieLens id to the packed list
- *   (see packList), so a batch of lists is one HMGET and a batch of writes one HSET.
+ *   (see packList), so a batch of lists is one HMGET and a batch of writes one HSET;
+ * - `<prefix>:nbr:v1:<version>:meta`: a hash of facts about the version (hybrid weights).
  * Publishing a rebuild sets `current` and gives the previous version's hashes a TTL, so
  * replicas still reading it finish, and nothing is left behind.
  */
@@ -52,6 +53,19 @@ export class RedisNeighbourStore implements NeighbourStore {
     await this.redis.hdel(this.key(version, side), ...ids.map(String));
   }
 
+  private metaKey(version: string): string {
+    return `${this.prefix}:nbr:v1:${version}:meta`;
+  }
+
+  async putMeta(version: string, meta: Readonly<Record<string, string>>): Promise<void> {
+    await this.redis.hset(this.metaKey(version), meta);
+  }
+
+  async getMeta(version: string): Promise<Record<string, string> | null> {
+    const m = await this.redis.hgetall(this.metaKey(version));
+    return Object.keys(m).length > 0 ? m : null;
+  }
+
   async currentVersion(): Promise<string | null> {
     return this.redis.get(this.currentKey());
   }
@@ -63,6 +77,7 @@ export class RedisNeighbourStore implements NeighbourStore {
       .multi()
       .expire(this.key(previous, 'item'), previousTtlSeconds)
       .expire(this.key(previous, 'user'), previousTtlSeconds)
+      .expire(this.metaKey(previous), previousTtlSeconds)
       .exec();
   }
 

@@ -64,6 +64,13 @@ export function describeNeighbourStore(
       expect(await store.currentVersion()).toBe('v-two');
     });
 
+    it('given meta written in two steps for a version, when read, then both fields are there and other versions have none', async () => {
+      await store.putMeta('v-meta', { weights: '1,2' });
+      await store.putMeta('v-meta', { built: 'x' });
+      expect(await store.getMeta('v-meta')).toEqual({ weights: '1,2', built: 'x' });
+      expect(await store.getMeta('v-none')).toBeNull();
+    });
+
     it('given random lists, when stored and read, then they round-trip (Float32 similarities exactly)', async () => {
       await fc.assert(
         fc.asyncProperty(

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadDataset } from '../../src/data/movielens.ts';
+import type { Dataset } from '../../src/data/types.ts';
+import { defaultModelConfig } from '../../src/engine/model.ts';
+import { listEnd, listStart } from '../../src/engine/neighbours.ts';
+import type { RecommenderService } from '../../src/service/recommender-service.ts';
+import { RecommenderService as Service } from '../../src/service/recommender-service.ts';
+import { RedisNeighbourStore } from '../../src/store/redis-neighbour-store.ts';
+import { FIXED_WEIGHTS, FIXTURE_DIR } from '../e2e/helpers.ts';
+import { type TestRedis, testRedis } from '../support/redis.ts';
+
+/** Every list of a service as MovieLens ids, side by side. */
+function listsOf(service: RecommenderService) {
+  const out: Record<string, number[]> = {};
+  for (const side of ['item', 'user'] as const) {
+    const lists = service.live.model[side]?.lists;
+    if (!lists) continue;
+    const n = side === 'item' ? service.live.movieIds.length : service.live.userCount;
+    service.live.ensureLists(
+      side,
+      Array.from({ length: n }, (_, a) => a),
+    );
+    for (let a = 0; a < n; a++) {
+      const ids: number[] = [];
+      for (let q = listStart(lists, a); q < listEnd(lists, a); q++) {
+        ids.push(
+          side === 'item' ? service.live.movieIds[lists.idx[q]] : service.live.userId(lists.idx[q]),
+        );
+      }
+      out[`${side}:${a}`] = ids;
+    }
+  }
+  return out;
+}
+
+describe('neighbour lists shared through Redis', () => {
+  let r: TestRedis;
+  let dataset: Dataset;
+  beforeAll(async () => {
+    r = await testRedis();
+    dataset = await loadDataset(FIXTURE_DIR);
+  });
+  afterAll(async () => {
+    await r?.cleanup();
+  });
+
+  const start = (store: RedisNeighbourStore) =>
+    Service.createWithStore(dataset, [], defaultModelConfig, FIXED_WEIGHTS, null, null, store);
+
+  it('given an empty store, when the service starts, then it computes every list and publishes them; a second start reuses them all', async () => {
+    const store = new RedisNeighbourStore(r.redis, `${r.prefix}:a`);
+    const cold = await start(store);
+    expect(cold.warm).toBe(false);
+    expect(await store.currentVersion()).not.toBeNull();
+    const warm = await start(store);
+    expect(warm.warm).toBe(true);
+    expect(warm.listsLoaded).toBe(cold.service.live.movieIds.length + cold.service.live.userCount);
+    expect(listsOf(warm.service)).toEqual(listsOf(cold.service));
+  });
+
+  it('given a rating, when it is accepted, then the store drops the lists it invalidated and holds the recomputed ones, so a warm replica reads exact lists', async () => {
+    const store = new RedisNeighbourStore(r.redis, `${r.prefix}:b`);
+    const { service } = await start(store);
+    const [userId, movieId] = [dataset.ratings.userIds[0], dataset.ratings.movieIds[3]];
+    await service.rate(userId, movieId, 5);
+    const version = (await store.currentVersion()) as string;
+    const i = service.live.itemIdx(movieId);
+    const stored = (await store.getLists(version, 'item', [movieId]))[0];
+    const lists = service.live.model.item?.lists;
+    if (!stored || !lists) throw new Error('the rated movie has no stored list');
+    const local = Array.from(
+      lists.idx.subarray(listStart(lists, i), listEnd(lists, i)),
+      (a) => service.live.movieIds[a],
+    );
+    expect(Array.from(stored.ids)).toEqual(local);
+    // every list still in the store equals what the live model computes now
+    for (const side of ['item', 'user'] as const) {
+      const n = side === 'item' ? service.live.movieIds.length : service.live.userCount;
+      const ids = Array.from({ length: n }, (_, a) =>
+        side === 'item' ? service.live.movieIds[a] : service.live.userId(a),
+      );
+      const inStore = await store.getLists(version, side, ids);
+      const now = listsOf(service);
+      inStore.forEach((l, a) => {
+        if (l) expect(Array.from(l.ids), `${side} ${ids[a]}`).toEqual(now[`${side}:${a}`]);
+      });
+    }
+  });
+
+  it('given a warm replica that reads lists on demand, when 20 recommendations with 5 similar movies each are read, then Redis sees one HMGET per side and batch', async () => {
+    const store = new RedisNeighbourStore(r.redis, `${r.prefix}:c`);
+    await start(store);
+    const { service, warm } = await Service.createWithStore(
+      dataset,
+      [],
+      defaultModelConfig,
+      FIXED_WEIGHTS,
+      null,
+      null,
+      store,
+      false,
+    );
+    expect(warm).toBe(true);
+    const hmget = vi.spyOn(r.redis, 'hmgetBuffer');
+    const userId = dataset.ratings.userIds[0];
+    const recs = await service.recommendations([
+      { userId, first: 20, strategy: 'hybrid', genres: [], excludeRated: true },
+    ]);
+    expect(hmget.mock.calls.length).toBe(2); // the rated movies' lists, the user's list
+    await service.similarMovies(recs[0].map((rec) => ({ movieId: rec.movieId, first: 5 })));
+    expect(hmget.mock.calls.length).toBeLessThanOrEqual(3); // one more, if any is still missing
+    expect(service.live.listsRecomputed).toBe(0); // everything came from Redis
+    hmget.mockRestore();
+  });
+});
