@@ -221,8 +221,8 @@ export class LiveModel {
       this.scratch.user = rowScratch(matrix.nUsers * 2);
     let invalidated = 0;
     for (const { u, i } of touched) {
-      invalidated += this.invalidate('item', before, i);
-      invalidated += this.invalidate('user', before, u);
+      invalidated += this.invalidate('item', before, i, u);
+      invalidated += this.invalidate('user', before, u, i);
     }
     this.listsInvalidated += invalidated;
     return invalidated;
@@ -247,24 +247,43 @@ export class LiveModel {
   }
 
   /**
-   * The change of entity a's ratings moved its similarity to the entities its row reaches
-   * (before or after the change) and nothing else. Its own list is recomputed now; the
+   * The change of entity a's ratings (by `other`) moved its similarity to the entities its
+   * row reaches (before or after the change), and for every metric but adjusted cosine
+   * nothing else. Its own list is recomputed now; the
    * list of another entity b can change only if a was in it or now reaches its last
    * entry (or it has room), so only those are marked dirty.
    */
-  private invalidate(side: Side, before: Model, a: number): number {
+  private invalidate(side: Side, before: Model, a: number, other: number): number {
     const sideModel = this.current[side];
     const oldSide = before[side];
     if (!sideModel || !oldSide) return 0;
     const flags = this.dirtyFlags(side);
     const s = this.scratch[side];
     const reached = new Set<number>();
+    let marked = 0;
+    if (sideModel.config.rankSimilarity.metric === 'adjusted-cosine') {
+      // Centring on the other side's mean is not local: the rating moved the mean of
+      // `other` (the rater, for item lists), which moves every pair that `other` co-rated,
+      // so each list of an entity `other` rated (before or after) can change.
+      for (const m of [before.matrix, this.current.matrix]) {
+        const rows = side === 'item' ? m.byUser : m.byItem;
+        if (other >= rows.rows) continue;
+        for (let p = rows.rowPtr[other]; p < rows.rowPtr[other + 1]; p++) {
+          const b = rows.colIdx[p];
+          if (b !== a && flags[b] === 0) {
+            flags[b] = 1;
+            marked++;
+            this.listener?.(side, b, 'invalidated');
+          }
+        }
+      }
+    }
     if (a < oldSide.rankSpace.rows.rows) {
       computeRow(oldSide.rankSpace, a, s);
       for (let t = 0; t < s.count; t++) reached.add(s.touched[t]);
     }
     this.recomputeList(side, a);
-    let marked = 1;
+    marked++;
     const lists = sideModel.lists;
     for (let t = 0; t < s.count; t++) reached.add(s.touched[t]);
     for (const b of reached) {

@@ -2,8 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RatingColumns } from '../../src/data/types.ts';
 import { buildRatingMatrix } from '../../src/engine/matrix.ts';
-import { defaultModelConfig, fitModel, type ModelConfig } from '../../src/engine/model.ts';
-import { listEnd, listStart, type NeighbourLists } from '../../src/engine/neighbours.ts';
+import { defaultModelConfig, type ModelConfig } from '../../src/engine/model.ts';
+import {
+  buildNeighbourLists,
+  listEnd,
+  listStart,
+  type NeighbourLists,
+} from '../../src/engine/neighbours.ts';
+import { similarityMetrics, similaritySpace } from '../../src/engine/similarity.ts';
 import { LiveModel } from '../../src/service/live-model.ts';
 import type { RatingEvent } from '../../src/store/rating-event.ts';
 
@@ -33,8 +39,11 @@ function listOf(lists: NeighbourLists, a: number): Array<[number, number]> {
   return out;
 }
 
-/** The lists a model fitted from scratch on the live model's current ratings would have. */
-function rebuiltLists(live: LiveModel) {
+/**
+ * The lists a rebuild from the live model's current ratings gives, with the same
+ * parameters (its baseline: the biases stay fixed between rebuilds).
+ */
+function rebuiltLists(live: LiveModel, cfg: ModelConfig = config) {
   const { byUser } = live.model.matrix;
   const users: number[] = [];
   const items: number[] = [];
@@ -53,7 +62,38 @@ function rebuiltLists(live: LiveModel) {
     byUser.rows,
     movieIds.length,
   );
-  return fitModel(m, { ...config, hybrid: weights });
+  const side = (name: 'item' | 'user') =>
+    buildNeighbourLists(
+      similaritySpace(m, name, cfg[name].rankSimilarity, live.model.baseline),
+      cfg[name].listSize,
+    );
+  return { item: side('item'), user: side('user') };
+}
+
+/** Asserts every list of the live model (made current) equals the rebuild's. */
+function expectListsEqualRebuild(live: LiveModel, cfg: ModelConfig = config) {
+  const fresh = rebuiltLists(live, cfg);
+  for (const side of ['item', 'user'] as const) {
+    const n = side === 'item' ? movieIds.length : live.userCount;
+    live.ensureLists(
+      side,
+      Array.from({ length: n }, (_, a) => a),
+    );
+    const got = live.model[side]?.lists;
+    const want = fresh[side];
+    if (!got) throw new Error('missing side');
+    for (let a = 0; a < n; a++) {
+      const g = listOf(got, a);
+      const w = listOf(want, a);
+      expect(
+        g.map((x) => x[0]),
+        `${side} ${a}`,
+      ).toEqual(w.map((x) => x[0]));
+      g.forEach(([, sim], t) => {
+        expect(Math.abs(sim - w[t][1])).toBeLessThan(1e-6);
+      });
+    }
+  }
 }
 
 const rating = fc.integer({ min: 1, max: 10 }).map((h) => h / 2);
@@ -83,30 +123,33 @@ describe('LiveModel', () => {
       fc.property(base, fc.array(event, { minLength: 1, maxLength: 12 }), (rows, events) => {
         const live = LiveModel.create(movieIds, columns(rows), config, weights);
         for (const e of events) live.apply([e as RatingEvent]);
-        const fresh = rebuiltLists(live);
-        for (const side of ['item', 'user'] as const) {
-          const n = side === 'item' ? movieIds.length : live.userCount;
-          live.ensureLists(
-            side,
-            Array.from({ length: n }, (_, a) => a),
-          );
-          const got = live.model[side]?.lists;
-          const want = fresh[side]?.lists;
-          if (!got || !want) throw new Error('missing side');
-          for (let a = 0; a < n; a++) {
-            const g = listOf(got, a);
-            const w = listOf(want, a);
-            expect(
-              g.map((x) => x[0]),
-              `${side} ${a}`,
-            ).toEqual(w.map((x) => x[0]));
-            g.forEach(([, s], t) => {
-              expect(s).toBeCloseTo(w[t][1], 6);
-            });
-          }
-        }
+        expectListsEqualRebuild(live);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('given any similarity metric for the lists, when random ratings change, then every list read equals a rebuild with the same parameters', () => {
+    fc.assert(
+      fc.property(
+        base,
+        fc.array(event, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(...similarityMetrics),
+        fc.constantFrom(0, 5, 100),
+        fc.constantFrom(1, 2),
+        (rows, events, metric, shrinkage, minSupport) => {
+          const rank = { metric, shrinkage, minSupport };
+          const cfg: ModelConfig = {
+            ...config,
+            item: { ...config.item, rankSimilarity: rank },
+            user: { ...config.user, rankSimilarity: rank },
+          };
+          const live = LiveModel.create(movieIds, columns(rows), cfg, weights);
+          for (const e of events) live.apply([e as RatingEvent]);
+          expectListsEqualRebuild(live, cfg);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
@@ -188,9 +231,9 @@ describe('LiveModel near-ties', () => {
     const live = LiveModel.create(movieIds, columns(rows), config, weights);
     live.apply([{ kind: 'rate', userId: 2, movieId: 40, rating: 1.5, timestamp: 100 }]);
     live.ensureLists('item', [1]);
-    const want = rebuiltLists(live).item?.lists;
+    const want = rebuiltLists(live).item;
     const got = live.model.item?.lists;
-    if (!want || !got) throw new Error('missing side');
+    if (!got) throw new Error('missing side');
     expect(listOf(got, 1).map((x) => x[0])).toEqual(listOf(want, 1).map((x) => x[0]));
   });
 });
