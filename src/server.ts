@@ -34,6 +34,7 @@ export class HttpServer {
   private readonly app = express();
   private graphql: express.RequestHandler | null = null;
   private apollo: ApolloServer<Context> | null = null;
+  private degraded: () => string | null = () => null;
 
   constructor(private readonly options: ServerOptions) {
     this.app.disable('x-powered-by');
@@ -41,7 +42,13 @@ export class HttpServer {
       res.json({ status: 'ok' });
     });
     this.app.get('/readyz', (_req, res) => {
-      res.status(this.graphql ? 200 : 503).json({ status: this.graphql ? 'ready' : 'loading' });
+      if (!this.graphql) {
+        res.status(503).json({ status: 'loading' });
+        return;
+      }
+      // degraded still answers (from process memory), so it stays 200
+      const problem = this.degraded();
+      res.json(problem ? { status: 'degraded', reason: problem } : { status: 'ready' });
     });
     this.app.use('/graphql', express.json({ limit: '100kb' }), (req, res, next) => {
       if (this.graphql) return this.graphql(req, res, next);
@@ -80,8 +87,15 @@ export class HttpServer {
     this.http = createServer(this.app);
   }
 
-  /** Starts Apollo on the loaded service and opens /graphql. */
-  async attach(service: RecommenderService): Promise<void> {
+  /**
+   * Starts Apollo on the loaded service and opens /graphql. `degraded` names what is
+   * wrong while the service answers without something it depends on (Redis), else null.
+   */
+  async attach(
+    service: RecommenderService,
+    degraded: () => string | null = () => null,
+  ): Promise<void> {
+    this.degraded = degraded;
     const { logger } = this.options;
     const apollo = new ApolloServer<Context>({
       typeDefs,

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
 
   let service: RecommenderService | null = null;
   let closeRedis = async () => {};
+  let degraded: () => string | null = () => null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -74,6 +75,14 @@ async function main(): Promise<void> {
       commandTimeout: 2000,
     });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+    // back after an outage: send the list changes it missed, with no manual step
+    redis.on('ready', () => void service?.syncLists());
+    degraded = () =>
+      redis.status !== 'ready'
+        ? `redis is ${redis.status}`
+        : service?.listsBehind
+          ? 'redis lags behind the local lists'
+          : null;
     await redis.connect();
     const store = new RedisNeighbourStore(redis, config.redisPrefix);
     const started = await RecommenderService.createWithStore(
@@ -105,7 +114,7 @@ async function main(): Promise<void> {
       logger,
     );
   }
-  await server.attach(service);
+  await server.attach(service, degraded);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   logger.info(
     { url, seconds, mode: config.production ? 'production' : 'development' },

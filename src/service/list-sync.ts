@@ -83,7 +83,15 @@ export class ListSync {
     this.put.user.clear();
   }
 
-  /** Sends what changed since the last flush; resolves once the store has it. */
+  /** Whether changes are waiting to be sent (the store was unreachable). */
+  get behind(): boolean {
+    return SIDES.some((side) => this.put[side].size > 0 || this.drop[side].size > 0);
+  }
+
+  /**
+   * Sends what changed since the last flush; resolves once the store has it, or once the
+   * failure is logged (what failed stays queued for the next flush).
+   */
   flush(): Promise<void> {
     const run = async () => {
       for (const side of SIDES) {
@@ -91,13 +99,21 @@ export class ListSync {
         const drops = [...this.drop[side]];
         this.put[side].clear();
         this.drop[side].clear();
-        if (drops.length > 0) await this.store.deleteLists(this.version, side, drops);
-        if (puts.length > 0) {
-          const entries = puts.map((id) => ({
-            id,
-            list: this.storedList(side, this.indexOf(side, id)),
-          }));
-          await this.store.putLists(this.version, side, entries);
+        try {
+          if (drops.length > 0) await this.store.deleteLists(this.version, side, drops);
+          if (puts.length > 0) {
+            const entries = puts.map((id) => ({
+              id,
+              list: this.storedList(side, this.indexOf(side, id)),
+            }));
+            await this.store.putLists(this.version, side, entries);
+          }
+        } catch (err) {
+          // keep what was not sent (unless a newer change superseded it) for the next
+          // flush, so the store catches up once it is back
+          for (const id of drops) if (!this.put[side].has(id)) this.drop[side].add(id);
+          for (const id of puts) if (!this.drop[side].has(id)) this.put[side].add(id);
+          throw err;
         }
       }
     };

@@ -388,6 +388,16 @@ export class RecommenderService {
     return { rating: { userId, movieId, value: existing.value, timestamp: existing.timestamp } };
   }
 
+  /** Sends list changes the store missed (call when it is reachable again). */
+  async syncLists(): Promise<void> {
+    await this.sync?.flush();
+  }
+
+  /** Whether the shared store lags behind this process's lists. */
+  get listsBehind(): boolean {
+    return this.sync?.behind ?? false;
+  }
+
   async close(): Promise<void> {
     await this.log?.close();
   }
