@@ -31,6 +31,8 @@ export class LiveModel {
   private userIds: number[];
   private readonly userIndex = new Map<number, number>();
   private readonly position = new Map<number, number>();
+  /** When each removed (user, movie) was removed: older ratings of it are ignored. */
+  private readonly removedAt = new Map<number, number>();
   private size = 0;
   private users: Int32Array;
   private items: Int32Array;
@@ -199,9 +201,9 @@ export class LiveModel {
       if (i < 0) throw new Error(`movie ${e.movieId} is not in the catalogue`);
       const u = this.userIndexOf(e.userId, e.kind === 'rate');
       if (u < 0) continue;
-      if (e.kind === 'rate') this.put(u, i, e.rating, e.timestamp);
-      else this.remove(u, i);
-      touched.push({ u, i });
+      const changed =
+        e.kind === 'rate' ? this.put(u, i, e.rating, e.timestamp) : this.remove(u, i, e.timestamp);
+      if (changed) touched.push({ u, i });
     }
     if (touched.length === 0) return 0;
     const before = this.current;
@@ -354,13 +356,25 @@ export class LiveModel {
     return idx;
   }
 
-  private put(u: number, i: number, value: number, timestamp: number): void {
+  /**
+   * Sets a rating unless a newer event already decided this (user, movie): the last
+   * writer by timestamp wins, so replicas that receive the same events in different
+   * orders, or twice, end with the same ratings. Returns whether anything changed.
+   */
+  private put(u: number, i: number, value: number, timestamp: number): boolean {
     const key = this.key(u, i);
+    const removedAt = this.removedAt.get(key);
+    if (removedAt !== undefined) {
+      if (removedAt > timestamp) return false;
+      this.removedAt.delete(key);
+    }
     const p = this.position.get(key);
     if (p !== undefined) {
+      if (this.timestamps[p] > timestamp) return false;
+      const changed = this.values[p] !== Math.fround(value) || this.timestamps[p] !== timestamp;
       this.values[p] = value;
       this.timestamps[p] = timestamp;
-      return;
+      return changed;
     }
     if (this.size === this.users.length) this.grow();
     this.users[this.size] = u;
@@ -368,13 +382,19 @@ export class LiveModel {
     this.values[this.size] = value;
     this.timestamps[this.size] = timestamp;
     this.position.set(key, this.size++);
+    return true;
   }
 
-  /** Swap-removes the rating; a user left without ratings keeps its index. */
-  private remove(u: number, i: number): void {
+  /**
+   * Swap-removes the rating unless it is newer than the removal, and remembers the
+   * removal's time so an older rating arriving later cannot bring it back. A user left
+   * without ratings keeps its index. Returns whether anything changed.
+   */
+  private remove(u: number, i: number, timestamp: number): boolean {
     const key = this.key(u, i);
+    this.removedAt.set(key, Math.max(timestamp, this.removedAt.get(key) ?? timestamp));
     const p = this.position.get(key);
-    if (p === undefined) return;
+    if (p === undefined || this.timestamps[p] > timestamp) return false;
     const last = --this.size;
     this.position.delete(key);
     if (p !== last) {
@@ -384,6 +404,7 @@ export class LiveModel {
       this.timestamps[p] = this.timestamps[last];
       this.position.set(this.key(this.users[p], this.items[p]), p);
     }
+    return true;
   }
 
   private grow(): void {

@@ -171,12 +171,49 @@ describe('LiveModel', () => {
       for (const m of movieIds) if ((u * m) % 7 !== 0) rows.push([u, m, 1 + ((u + m) % 5)]);
     const live = LiveModel.create(movieIds, columns(rows), config, weights);
     const counts = [
-      live.apply([{ kind: 'rate', userId: 1, movieId: 20, rating: 4, timestamp: 1 }]),
-      live.apply([{ kind: 'rate', userId: 9, movieId: 30, rating: 2, timestamp: 2 }]),
-      live.apply([{ kind: 'remove', userId: 2, movieId: 40, timestamp: 3 }]),
+      live.apply([{ kind: 'rate', userId: 1, movieId: 20, rating: 4, timestamp: 1001 }]),
+      live.apply([{ kind: 'rate', userId: 9, movieId: 30, rating: 2, timestamp: 1002 }]),
+      live.apply([{ kind: 'remove', userId: 2, movieId: 40, timestamp: 1003 }]),
     ];
     for (const c of counts) expect(c).toBeGreaterThanOrEqual(2);
     expect(live.listsInvalidated).toBe(counts[0] + counts[1] + counts[2]);
+  });
+
+  it('given a rating event older than the rating it would replace, when applied, then it changes nothing', () => {
+    const live = LiveModel.create(movieIds, columns([[1, 10, 4]]), config, weights);
+    live.apply([{ kind: 'rate', userId: 1, movieId: 10, rating: 2, timestamp: 50 }]);
+    expect(live.apply([{ kind: 'rate', userId: 1, movieId: 10, rating: 5, timestamp: 40 }])).toBe(
+      0,
+    );
+    expect(live.ratingOf(live.userIdx(1), live.itemIdx(10))?.value).toBe(2);
+  });
+
+  it('given a removal, when an older rating of the same pair arrives afterwards, then the rating stays removed', () => {
+    const live = LiveModel.create(movieIds, columns([[1, 10, 4]]), config, weights);
+    live.apply([{ kind: 'remove', userId: 1, movieId: 10, timestamp: 50 }]);
+    live.apply([{ kind: 'rate', userId: 1, movieId: 10, rating: 3, timestamp: 45 }]);
+    expect(live.ratingOf(live.userIdx(1), live.itemIdx(10))).toBeNull();
+  });
+
+  it('given the same events delivered twice in different orders, when applied, then the ratings end the same (last writer by time wins)', () => {
+    fc.assert(
+      fc.property(base, fc.array(event, { minLength: 1, maxLength: 10 }), (rows, events) => {
+        const stamped = events.map((e, t) => ({ ...e, timestamp: 1000 + t }) as RatingEvent);
+        const a = LiveModel.create(movieIds, columns(rows), config, weights);
+        const b = LiveModel.create(movieIds, columns(rows), config, weights);
+        for (const e of stamped) a.apply([e]);
+        for (const e of [...stamped].reverse()) b.apply([e]);
+        for (const e of stamped) b.apply([e]);
+        for (let u = 1; u <= 8; u++) {
+          for (const m of movieIds) {
+            const ra = a.userIdx(u) < 0 ? null : a.ratingOf(a.userIdx(u), a.itemIdx(m));
+            const rb = b.userIdx(u) < 0 ? null : b.ratingOf(b.userIdx(u), b.itemIdx(m));
+            expect(rb?.value ?? null, `${u}:${m}`).toBe(ra?.value ?? null);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('given a new user, when they rate a movie, then they get an index and their rating counts', () => {
