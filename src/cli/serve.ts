@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -8,6 +9,7 @@ import { defaultModelConfig } from '../engine/model.ts';
 import { HttpServer } from '../server.ts';
 import { RecommenderService } from '../service/recommender-service.ts';
 import { openJournal } from '../store/file-journal.ts';
+import { RatingStream } from '../store/rating-stream.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
 
 /**
@@ -95,6 +97,12 @@ async function main(): Promise<void> {
       store,
     );
     service = started.service;
+    // ratings accepted by other replicas arrive through a stream on a second connection
+    const reader = redis.duplicate({ commandTimeout: undefined });
+    reader.on('error', () => {});
+    await reader.connect();
+    const stream = new RatingStream(redis, reader, config.redisPrefix, randomUUID(), logger);
+    await service.joinStream(stream, replay.events);
     closeRedis = async () => {
       redis.disconnect();
     };

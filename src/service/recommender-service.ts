@@ -9,6 +9,7 @@ import { explain, recommendForUser, recommendScratch } from '../engine/recommend
 import type { NeighbourStore } from '../store/neighbour-store.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
 import type { RatingLog } from '../store/rating-log.ts';
+import type { RatingStream } from '../store/rating-stream.ts';
 import { buildCatalog, type Catalog } from './catalog.ts';
 import { BadInputError, NotFoundError } from './errors.ts';
 import { ListSync } from './list-sync.ts';
@@ -54,6 +55,10 @@ export class RecommenderService {
   private readonly pending = new Map<string, Promise<void>>();
   /** Keeps a shared NeighbourStore in step with the lists, when there is one. */
   private sync: ListSync | null = null;
+  /** The rating log shared with other replicas, when there is one. */
+  private stream: RatingStream | null = null;
+  /** Accepted events the stream could not take yet (Redis away); sent on reconnection. */
+  private outbox: RatingEvent[] = [];
 
   private constructor(
     readonly dataset: Dataset,
@@ -388,17 +393,62 @@ export class RecommenderService {
     return { rating: { userId, movieId, value: existing.value, timestamp: existing.timestamp } };
   }
 
-  /** Sends list changes the store missed (call when it is reachable again). */
+  /** Sends list changes and ratings Redis missed (call when it is reachable again). */
   async syncLists(): Promise<void> {
     await this.sync?.flush();
+    await this.publishOutbox();
+  }
+
+  /**
+   * Joins the replicas sharing `stream`: publishes this replica's journal (publishing
+   * twice is harmless: applying is last-writer-wins), applies what the others accepted so
+   * far, then keeps applying their ratings as they arrive.
+   */
+  async joinStream(stream: RatingStream, ownEvents: ReadonlyArray<RatingEvent>): Promise<void> {
+    this.stream = stream;
+    this.outbox.push(...ownEvents);
+    await this.publishOutbox();
+    const apply = (events: RatingEvent[]) => {
+      const known = events.filter((e) => this.live.itemIdx(e.movieId) >= 0);
+      if (known.length < events.length) {
+        this.logger?.warn(
+          { skipped: events.length - known.length },
+          'stream ratings of unknown movies skipped',
+        );
+      }
+      const invalidated = this.live.apply(known);
+      this.logger?.debug(
+        { events: known.length, invalidated },
+        'applied ratings from other replicas',
+      );
+      void this.sync?.flush();
+    };
+    await stream.catchUp(apply);
+    stream.start(apply);
+  }
+
+  private async publishOutbox(): Promise<void> {
+    if (!this.stream || this.outbox.length === 0) return;
+    const batch = this.outbox;
+    this.outbox = [];
+    try {
+      await this.stream.publish(batch);
+    } catch (err) {
+      this.outbox = [...batch, ...this.outbox];
+      this.logger?.warn(
+        { err: (err as Error).message, waiting: this.outbox.length },
+        'rating stream unreachable',
+      );
+    }
   }
 
   /** Whether the shared store lags behind this process's lists. */
   get listsBehind(): boolean {
-    return this.sync?.behind ?? false;
+    return (this.sync?.behind ?? false) || this.outbox.length > 0;
   }
 
   async close(): Promise<void> {
+    await this.stream?.stop();
     await this.log?.close();
   }
 
@@ -406,6 +456,11 @@ export class RecommenderService {
     await this.log?.append([event]);
     const invalidated = this.live.apply([event]);
     await this.sync?.flush();
+    if (this.stream) {
+      // durable in the journal already: if Redis is away the event waits in the outbox
+      this.outbox.push(event);
+      await this.publishOutbox();
+    }
     this.logger?.debug(
       { userId: event.userId, movieId: event.movieId, kind: event.kind, invalidated },
       `rating applied: ${invalidated} neighbour lists invalidated`,

@@ -216,7 +216,8 @@ const started = new Set<ChildProcess>();
  * process's environment (minus NODE_ENV, which vitest sets to "test").
  */
 export function spawnServe(env: Record<string, string>): ChildServer {
-  const { NODE_ENV: _ignored, ...inherited } = process.env;
+  // the child gets Redis only when the test asks (REDIS_URL is set for the whole run in CI)
+  const { NODE_ENV: _ignored, REDIS_URL: _redis, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
     cwd: PROJECT_ROOT,
     env: { ...inherited, ...env },

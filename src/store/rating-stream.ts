@@ -1,0 +1,102 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { decodeRatingEvent, encodeRatingEvent, type RatingEvent } from './rating-event.ts';
+
+/**
+ * The rating log shared by replicas: a Redis Stream `<prefix>:ratings:v1` whose entries
+ * carry the accepting replica (`o`) and the event in the journal's line format (`e`,
+ * checksummed). Every replica reads the whole stream and applies the events other
+ * replicas accepted; applying is last-writer-wins by timestamp, so order and duplicates
+ * do not matter. Reading blocks, so it uses a connection of its own.
+ */
+export class RatingStream {
+  private lastId = '0';
+  private running = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly reader: Redis,
+    prefix: string,
+    readonly origin: string,
+    private readonly logger: Logger | null,
+  ) {
+    this.key = `${prefix}:ratings:v1`;
+  }
+
+  readonly key: string;
+
+  /** Appends events; rejects when Redis cannot take them (the caller keeps them to retry). */
+  async publish(events: ReadonlyArray<RatingEvent>): Promise<void> {
+    if (events.length === 0) return;
+    const p = this.redis.pipeline();
+    for (const e of events) p.xadd(this.key, '*', 'o', this.origin, 'e', encodeRatingEvent(e));
+    const results = (await p.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed?.[0]) throw failed[0];
+  }
+
+  /** Reads everything published so far and hands other replicas' events to `apply`. */
+  async catchUp(apply: (events: RatingEvent[]) => void): Promise<void> {
+    for (;;) {
+      const n = await this.readOnce(apply, null);
+      if (n === 0) return;
+    }
+  }
+
+  /** Keeps reading new entries until stop(); errors (Redis away) are retried. */
+  start(apply: (events: RatingEvent[]) => void): void {
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          await this.readOnce(apply, 1000);
+        } catch (err) {
+          if (!this.running) return;
+          this.logger?.warn(
+            { err: (err as Error).message },
+            'could not read the rating stream; retrying',
+          );
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.reader.disconnect();
+    await this.loop?.catch(() => undefined);
+  }
+
+  private async readOnce(
+    apply: (events: RatingEvent[]) => void,
+    blockMs: number | null,
+  ): Promise<number> {
+    const args: Array<string | number> = ['COUNT', 500];
+    if (blockMs !== null) args.push('BLOCK', blockMs);
+    const reply = (await this.reader.xread(
+      ...(args as ['COUNT', number]),
+      'STREAMS',
+      this.key,
+      this.lastId,
+    )) as Array<[string, Array<[string, string[]]>]> | null;
+    if (!reply) return 0;
+    const events: RatingEvent[] = [];
+    let count = 0;
+    for (const [, entries] of reply) {
+      for (const [id, fields] of entries) {
+        count++;
+        this.lastId = id;
+        const origin = fields[fields.indexOf('o') + 1];
+        if (origin === this.origin) continue;
+        const decoded = decodeRatingEvent(fields[fields.indexOf('e') + 1] ?? '');
+        if (decoded.ok) events.push(decoded.event);
+        else
+          this.logger?.warn({ id, problem: decoded.problem }, 'skipping a bad rating stream entry');
+      }
+    }
+    if (events.length > 0) apply(events);
+    return count;
+  }
+}
