@@ -78,11 +78,11 @@ async function main(): Promise<void> {
     });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     // back after an outage: send the list changes it missed, with no manual step
-    redis.on('ready', () => void service?.syncLists());
+    redis.on('ready', () => void service?.resyncRedis());
     degraded = () =>
       redis.status !== 'ready'
         ? `redis is ${redis.status}`
-        : service?.listsBehind
+        : service?.redisBehind
           ? 'redis lags behind the local lists'
           : null;
     await redis.connect();

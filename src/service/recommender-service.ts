@@ -394,7 +394,7 @@ export class RecommenderService {
   }
 
   /** Sends list changes and ratings Redis missed (call when it is reachable again). */
-  async syncLists(): Promise<void> {
+  async resyncRedis(): Promise<void> {
     await this.sync?.flush();
     await this.publishOutbox();
   }
@@ -442,8 +442,8 @@ export class RecommenderService {
     }
   }
 
-  /** Whether the shared store lags behind this process's lists. */
-  get listsBehind(): boolean {
+  /** Whether Redis lags behind this process: list changes or ratings not sent yet. */
+  get redisBehind(): boolean {
     return (this.sync?.behind ?? false) || this.outbox.length > 0;
   }
 

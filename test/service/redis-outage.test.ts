@@ -126,7 +126,7 @@ describe('a Redis outage', () => {
     await service.rate(userId, movieId, 5);
     await service.rate(dataset.ratings.userIds[9], dataset.ratings.movieIds[2], 0.5);
     await service.remove(dataset.ratings.userIds[4], dataset.ratings.movieIds[4]);
-    expect(service.listsBehind).toBe(true);
+    expect(service.redisBehind).toBe(true);
     const similar = await service.similarMovies([{ movieId, first: 5 }]);
     expect(similar[0].length).toBeGreaterThan(0);
     const recs = await service.recommendations([
@@ -139,8 +139,8 @@ describe('a Redis outage', () => {
       if (client.status === 'ready') resolve();
       else client.once('ready', () => resolve());
     });
-    await service.syncLists();
-    expect(service.listsBehind).toBe(false);
+    await service.resyncRedis();
+    expect(service.redisBehind).toBe(false);
     // every list the store holds is exact for the ratings now (nothing stale survived)
     for (const side of ['item', 'user'] as const) {
       const lists = service.live.model[side]?.lists;
