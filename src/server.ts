@@ -12,12 +12,15 @@ import type { Context } from './graphql/context.ts';
 import { formatError } from './graphql/errors.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { createResolvers } from './graphql/resolvers.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import type { RecommenderService } from './service/recommender-service.ts';
 
 export interface ServerOptions {
   readonly introspection: boolean;
   readonly sandbox: boolean;
   readonly logger: Logger;
+  /** Node's process metrics on /metrics too (default true; off where several servers share a process). */
+  readonly processMetrics?: boolean;
 }
 
 /** The contract, read once from the top of the project (schema-first). */
@@ -35,8 +38,10 @@ export class HttpServer {
   private graphql: express.RequestHandler | null = null;
   private apollo: ApolloServer<Context> | null = null;
   private degraded: () => string | null = () => null;
+  readonly metrics: Metrics;
 
   constructor(private readonly options: ServerOptions) {
+    this.metrics = createMetrics(options.processMetrics ?? true);
     this.app.disable('x-powered-by');
     this.app.get('/healthz', (_req, res) => {
       res.json({ status: 'ok' });
@@ -49,6 +54,9 @@ export class HttpServer {
       // degraded still answers (from process memory), so it stays 200
       const problem = this.degraded();
       res.json(problem ? { status: 'degraded', reason: problem } : { status: 'ready' });
+    });
+    this.app.get('/metrics', async (_req, res) => {
+      res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
     });
     this.app.use('/graphql', express.json({ limit: '100kb' }), (req, res, next) => {
       if (this.graphql) return this.graphql(req, res, next);
@@ -96,6 +104,7 @@ export class HttpServer {
     degraded: () => string | null = () => null,
   ): Promise<void> {
     this.degraded = degraded;
+    service.metrics = this.metrics;
     const { logger } = this.options;
     const apollo = new ApolloServer<Context>({
       typeDefs,

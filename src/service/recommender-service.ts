@@ -6,6 +6,7 @@ import type { HybridWeights, ModelConfig } from '../engine/model.ts';
 import { listEnd, listStart } from '../engine/neighbours.ts';
 import { predictRatings, type Strategy } from '../engine/predict.ts';
 import { explain, recommendForUser, recommendScratch } from '../engine/recommend.ts';
+import type { Metrics } from '../metrics.ts';
 import type { NeighbourStore } from '../store/neighbour-store.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
 import type { RatingLog } from '../store/rating-log.ts';
@@ -59,6 +60,8 @@ export class RecommenderService {
   private stream: RatingStream | null = null;
   /** Accepted events the stream could not take yet (Redis away); sent on reconnection. */
   private outbox: RatingEvent[] = [];
+  /** Where counters go, once the server provides them. */
+  metrics: Metrics | null = null;
 
   private constructor(
     readonly dataset: Dataset,
@@ -417,6 +420,8 @@ export class RecommenderService {
         );
       }
       const invalidated = this.live.apply(known);
+      this.metrics?.ratingsApplied.inc({ source: 'stream' }, known.length);
+      this.metrics?.listsInvalidated.inc({ source: 'stream' }, invalidated);
       this.logger?.debug(
         { events: known.length, invalidated },
         'applied ratings from other replicas',
@@ -455,6 +460,8 @@ export class RecommenderService {
   private async commit(event: RatingEvent): Promise<void> {
     await this.log?.append([event]);
     const invalidated = this.live.apply([event]);
+    this.metrics?.ratingsApplied.inc({ source: 'local' });
+    this.metrics?.listsInvalidated.inc({ source: 'local' }, invalidated);
     await this.sync?.flush();
     if (this.stream) {
       // durable in the journal already: if Redis is away the event waits in the outbox
