@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { Redis } from 'ioredis';
 import { packList, type StoredList, unpackList } from '../src/store/neighbour-store.ts';
+import { deleteKeysWithPrefix } from '../src/store/redis-keys.ts';
 
 /**
  * Which Redis encoding for neighbour lists: one sorted set per list (member = id,
@@ -137,12 +138,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify({ lists, k, batch, rounds, machine, rows }, null, 2)}\n`);
 
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeysWithPrefix(redis, `${prefix}:`);
   redis.disconnect();
 }
 

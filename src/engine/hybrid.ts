@@ -9,7 +9,7 @@ import {
 } from './model.ts';
 import { requireSide, sidePredictions } from './predict.ts';
 import { permutation } from './random.ts';
-import { itemBasedScores, userBasedScores } from './ranking.ts';
+import { itemBasedScores, maxScore, userBasedScores } from './ranking.ts';
 import { rankingScores } from './ranking-metrics.ts';
 import { clip } from './scale.ts';
 import { TopK } from './top-k.ts';
@@ -216,8 +216,8 @@ function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): numb
       for (let i = 0; i < nItems; i++) {
         if (itemScores[i] > 0 || userScores[i] > 0) candidates[nc++] = i;
       }
-      const im = maxOf(itemScores);
-      const um = maxOf(userScores);
+      const im = maxScore(itemScores);
+      const um = maxScore(userScores);
       for (let s = 0; s < shares.length; s++) {
         const wi = im > 0 ? shares[s] / im : 0;
         const wu = um > 0 ? (1 - shares[s]) / um : 0;
@@ -244,10 +244,4 @@ function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): numb
   let best = 0;
   for (let s = 1; s < shares.length; s++) if (totals[s] > totals[best]) best = s;
   return shares[best];
-}
-
-function maxOf(a: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
-  return m;
 }

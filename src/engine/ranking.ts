@@ -67,6 +67,15 @@ export function userBasedScores(
   }
 }
 
+/** The largest positive score, among the items not blocked when a mask is given; 0 if none. */
+export function maxScore(scores: Float64Array, blocked?: Uint8Array): number {
+  let m = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i] > m && (!blocked || blocked[i] === 0)) m = scores[i];
+  }
+  return m;
+}
+
 /** Sum of the similarities in entity a's list. */
 export function listSum(lists: NeighbourLists, a: number): number {
   let s = 0;

@@ -3,7 +3,7 @@ import { findInRow } from './matrix.ts';
 import type { Model } from './model.ts';
 import { listEnd, listStart } from './neighbours.ts';
 import { requireSide, type Strategy } from './predict.ts';
-import { itemBasedScores, listSum, userBasedScores, weightOf } from './ranking.ts';
+import { itemBasedScores, listSum, maxScore, userBasedScores, weightOf } from './ranking.ts';
 import { TopK } from './top-k.ts';
 
 export interface RecommendOptions {
@@ -140,8 +140,8 @@ function fillScores(
   if (strategy === 'user') return;
   // the maxima are taken over the candidates only, as when the share was fitted
   const share = model.config.hybrid.itemShare;
-  const itemMax = maxOf(itemScores, blocked);
-  const userMax = maxOf(userScores, blocked);
+  const itemMax = maxScore(itemScores, blocked);
+  const userMax = maxScore(userScores, blocked);
   const wi = itemMax > 0 ? share / itemMax : 0;
   const wu = userMax > 0 ? (1 - share) / userMax : 0;
   scales.item = wi;
@@ -149,12 +149,6 @@ function fillScores(
   for (let i = 0; i < itemScores.length; i++) {
     itemScores[i] = wi * itemScores[i] + wu * userScores[i];
   }
-}
-
-function maxOf(a: Float64Array, blocked: Uint8Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] > m && blocked[i] === 0) m = a[i];
-  return m;
 }
 
 /** Why an item was recommended: a rated movie (item-based) or a similar user (user-based). */

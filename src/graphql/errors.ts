@@ -1,16 +1,8 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { isClientError } from '../service/errors.ts';
 
-/** The `extensions.code` values clients can rely on. */
-export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'GRAPHQL_VALIDATION_FAILED'
-  | 'GRAPHQL_PARSE_FAILED'
-  | 'BAD_REQUEST'
-  | 'INTERNAL_SERVER_ERROR';
-
+/** Codes Apollo itself raises that say something useful to the client. */
 const passThrough = new Set<string>([
   'BAD_USER_INPUT',
   'NOT_FOUND',
@@ -49,5 +41,3 @@ export function formatError(
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };
 }
-
-export { GraphQLError };

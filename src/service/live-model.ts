@@ -6,7 +6,13 @@ import type { Side } from '../engine/matrix.ts';
 import { buildRatingMatrix, type RatingMatrix, rowMeans } from '../engine/matrix.ts';
 import type { HybridWeights, Model, ModelConfig, SideModel } from '../engine/model.ts';
 import { fitModel } from '../engine/model.ts';
-import { listEnd, listStart, selectNeighbours, writeList } from '../engine/neighbours.ts';
+import {
+  emptyNeighbourLists,
+  listEnd,
+  listStart,
+  selectNeighbours,
+  writeList,
+} from '../engine/neighbours.ts';
 import { computePopularity } from '../engine/popularity.ts';
 import { computeRow, type RowScratch, rowScratch, similaritySpace } from '../engine/similarity.ts';
 import { TopK } from '../engine/top-k.ts';
@@ -45,6 +51,7 @@ export class LiveModel {
     user: new Uint8Array(0),
   };
   private scratch!: Record<Side, RowScratch>;
+  private selection!: Record<Side, { top: TopK; ids: Int32Array; sims: Float64Array }>;
   private listener:
     | ((side: Side, entity: number, change: 'recomputed' | 'invalidated') => void)
     | null = null;
@@ -102,6 +109,13 @@ export class LiveModel {
       lists: lists === 'compute',
     });
     live.scratch = { item: rowScratch(matrix.nItems), user: rowScratch(matrix.nUsers) };
+    // one set of selection buffers per side: a rating recomputes lists one at a time
+    const buffers = (k: number) => ({
+      top: new TopK(k),
+      ids: new Int32Array(k),
+      sims: new Float64Array(k),
+    });
+    live.selection = { item: buffers(config.item.listSize), user: buffers(config.user.listSize) };
     if (lists === 'later') {
       // every list is unknown until loaded (see loadList) or recomputed on read
       live.dirtyFlags('item').fill(1, 0, matrix.nItems);
@@ -319,10 +333,8 @@ export class LiveModel {
     const s = this.scratch[side];
     const { lists, rankSpace } = sideModel;
     computeRow(rankSpace, a, s);
-    const top = new TopK(lists.k);
+    const { top, ids, sims } = this.selection[side];
     selectNeighbours(s, s.sim, top);
-    const ids = new Int32Array(lists.k);
-    const sims = new Float64Array(lists.k);
     const count = top.drainSorted(ids, sims);
     writeList(lists, a, ids, sims, s.support, count);
     this.dirtyFlags(side)[a] = 0;
@@ -442,15 +454,10 @@ function extendBaseline(b: Baseline, nUsers: number): Baseline {
 }
 
 function growLists(lists: SideModel['lists'], n: number): SideModel['lists'] {
-  const size = Math.max(n, lists.length.length * 2);
-  const k = lists.k;
-  const length = new Int32Array(size);
-  length.set(lists.length);
-  const idx = new Int32Array(size * k);
-  idx.set(lists.idx);
-  const sim = new Float32Array(size * k);
-  sim.set(lists.sim);
-  const support = new Int32Array(size * k);
-  support.set(lists.support);
-  return { k, length, idx, sim, support };
+  const grown = emptyNeighbourLists(Math.max(n, lists.length.length * 2), lists.k);
+  grown.length.set(lists.length);
+  grown.idx.set(lists.idx);
+  grown.sim.set(lists.sim);
+  grown.support.set(lists.support);
+  return grown;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix } from '../../src/store/redis-keys.ts';
 
 /**
  * A Redis connection for tests, under a key prefix of its own that is deleted afterwards,
@@ -34,12 +35,7 @@ export async function testRedis(): Promise<TestRedis> {
     redis,
     prefix,
     async cleanup() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeysWithPrefix(redis, `${prefix}:`);
       redis.disconnect();
     },
   };
