@@ -32,7 +32,7 @@ export function fitBaseline(
     for (let i = 0; i < m.nItems; i++) {
       let s = 0;
       const start = byItem.rowPtr[i];
-      const end = byItem.rowPtr[i + 1];
+      const end = byItem.rowEnd[i];
       for (let p = start; p < end; p++) s += byItem.values[p] - mu - userBias[byItem.colIdx[p]];
       const n = options.regItem + end - start;
       itemBias[i] = n > 0 ? s / n : 0;
@@ -40,7 +40,7 @@ export function fitBaseline(
     for (let u = 0; u < m.nUsers; u++) {
       let s = 0;
       const start = byUser.rowPtr[u];
-      const end = byUser.rowPtr[u + 1];
+      const end = byUser.rowEnd[u];
       for (let p = start; p < end; p++) s += byUser.values[p] - mu - itemBias[byUser.colIdx[p]];
       const n = options.regUser + end - start;
       userBias[u] = n > 0 ? s / n : 0;

@@ -80,9 +80,10 @@ export function splitHoldout(
   let f = 0;
   let h = 0;
   const { byUser } = m;
+  let t = 0;
   for (let u = 0; u < m.nUsers; u++) {
-    for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
-      if (held[p]) {
+    for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
+      if (held[t++]) {
         hu[h] = u;
         hi[h] = byUser.colIdx[p];
         hv[h++] = byUser.values[p];
@@ -185,7 +186,7 @@ function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): numb
       }
       end++;
     }
-    if (relevantCount > 0 && byUser.rowPtr[u + 1] > byUser.rowPtr[u]) {
+    if (relevantCount > 0 && byUser.rowEnd[u] > byUser.rowPtr[u]) {
       users++;
       itemScores.fill(0);
       userScores.fill(0);
@@ -207,7 +208,7 @@ function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): numb
         user.config.rankNormalise,
         userScores,
       );
-      for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
+      for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
         itemScores[byUser.colIdx[p]] = 0;
         userScores[byUser.colIdx[p]] = 0;
       }

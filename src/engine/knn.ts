@@ -113,7 +113,7 @@ export function pairPredictor(
       const t = order[s];
       const o = otherOf[t];
       top.clear();
-      const end = cols.rowPtr[o + 1];
+      const end = cols.rowEnd[o];
       for (let q = cols.rowPtr[o]; q < end; q++) {
         const sim = simRow[cols.colIdx[q]];
         // cheap rejection once the heap is full: most candidates lose to its worst

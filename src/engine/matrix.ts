@@ -5,11 +5,17 @@
  * `byItem`, so per-rating arrays computed in user order can be read in item order.
  */
 
-/** Compressed sparse rows: row r holds positions `rowPtr[r] .. rowPtr[r+1]-1`. */
+/**
+ * Compressed sparse rows: row r holds positions `rowPtr[r] .. rowEnd[r]-1`. A matrix built
+ * here is compact (`rowEnd` is `rowPtr` shifted by one, the same memory); one made
+ * editable (see slack-matrix.ts) leaves room between rows, so positions past the last
+ * row's end, and between rows, hold nothing. Always walk rows, never `0 .. length`.
+ */
 export interface Csr {
   readonly rows: number;
   readonly cols: number;
   readonly rowPtr: Int32Array;
+  readonly rowEnd: Int32Array;
   readonly colIdx: Int32Array;
   readonly values: Float32Array;
 }
@@ -64,7 +70,7 @@ function groupRows(
     outVal[p] = values[k];
   }
   sortRows(rowPtr, outCol, outVal);
-  return { rows, cols, rowPtr, colIdx: outCol, values: outVal };
+  return { rows, cols, rowPtr, rowEnd: rowPtr.subarray(1), colIdx: outCol, values: outVal };
 }
 
 /** Insertion sort per row: rows are short and usually nearly sorted already. */
@@ -88,23 +94,27 @@ function sortRows(rowPtr: Int32Array, col: Int32Array, val: Float32Array): void 
 
 /** Transpose by counting sort; rows of the result come out sorted because we scan in order. */
 export function transpose(m: Csr): { csr: Csr; srcPos: Int32Array } {
-  const nnz = m.colIdx.length;
+  let nnz = 0;
   const rowPtr = new Int32Array(m.cols + 1);
-  for (let p = 0; p < nnz; p++) rowPtr[m.colIdx[p] + 1]++;
+  for (let r = 0; r < m.rows; r++) {
+    for (let p = m.rowPtr[r]; p < m.rowEnd[r]; p++) rowPtr[m.colIdx[p] + 1]++;
+    nnz += m.rowEnd[r] - m.rowPtr[r];
+  }
   for (let c = 0; c < m.cols; c++) rowPtr[c + 1] += rowPtr[c];
   const next = rowPtr.slice(0, m.cols);
   const colIdx = new Int32Array(nnz);
   const values = new Float32Array(nnz);
   const srcPos = new Int32Array(nnz);
   for (let r = 0; r < m.rows; r++) {
-    for (let p = m.rowPtr[r]; p < m.rowPtr[r + 1]; p++) {
+    for (let p = m.rowPtr[r]; p < m.rowEnd[r]; p++) {
       const q = next[m.colIdx[p]]++;
       colIdx[q] = r;
       values[q] = m.values[p];
       srcPos[q] = p;
     }
   }
-  return { csr: { rows: m.cols, cols: m.rows, rowPtr, colIdx, values }, srcPos };
+  const csr = { rows: m.cols, cols: m.rows, rowPtr, rowEnd: rowPtr.subarray(1), colIdx, values };
+  return { csr, srcPos };
 }
 
 /** The matrix whose rows are the given side's entities. */
@@ -120,7 +130,7 @@ export function colsOf(m: RatingMatrix, side: Side): Csr {
 /** Position of column `c` in row `r`, or -1; rows are sorted so this is a binary search. */
 export function findInRow(m: Csr, r: number, c: number): number {
   let lo = m.rowPtr[r];
-  let hi = m.rowPtr[r + 1] - 1;
+  let hi = m.rowEnd[r] - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const v = m.colIdx[mid];
@@ -131,25 +141,29 @@ export function findInRow(m: Csr, r: number, c: number): number {
   return -1;
 }
 
+/** Mean of row r's values, `fallback` when it is empty. */
+export function rowMean(m: Csr, r: number, fallback: number): number {
+  const start = m.rowPtr[r];
+  const end = m.rowEnd[r];
+  if (end === start) return fallback;
+  let s = 0;
+  for (let p = start; p < end; p++) s += m.values[p];
+  return s / (end - start);
+}
+
 /** Mean of each row's values; `fallback` for empty rows. */
 export function rowMeans(m: Csr, fallback: number): Float64Array {
   const out = new Float64Array(m.rows);
-  for (let r = 0; r < m.rows; r++) {
-    const start = m.rowPtr[r];
-    const end = m.rowPtr[r + 1];
-    if (end === start) {
-      out[r] = fallback;
-      continue;
-    }
-    let s = 0;
-    for (let p = start; p < end; p++) s += m.values[p];
-    out[r] = s / (end - start);
-  }
+  for (let r = 0; r < m.rows; r++) out[r] = rowMean(m, r, fallback);
   return out;
 }
 
 export function globalMean(m: Csr): number {
   let s = 0;
-  for (let p = 0; p < m.values.length; p++) s += m.values[p];
-  return m.values.length === 0 ? 0 : s / m.values.length;
+  let n = 0;
+  for (let r = 0; r < m.rows; r++) {
+    for (let p = m.rowPtr[r]; p < m.rowEnd[r]; p++) s += m.values[p];
+    n += m.rowEnd[r] - m.rowPtr[r];
+  }
+  return n === 0 ? 0 : s / n;
 }

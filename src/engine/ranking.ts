@@ -29,7 +29,7 @@ export function itemBasedScores(
   out: Float64Array,
 ): void {
   const { byUser } = m;
-  for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
+  for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
     const i = byUser.colIdx[p];
     const w =
       weightOf(weight, byUser.values[p], userMean) / (normalise ? listSum(itemLists, i) : 1);
@@ -61,7 +61,7 @@ export function userBasedScores(
     const v = userLists.idx[q];
     const s = userLists.sim[q] / total;
     const mean = userMeans[v];
-    for (let p = byUser.rowPtr[v]; p < byUser.rowPtr[v + 1]; p++) {
+    for (let p = byUser.rowPtr[v]; p < byUser.rowEnd[v]; p++) {
       out[byUser.colIdx[p]] += s * weightOf(weight, byUser.values[p], mean);
     }
   }

@@ -64,11 +64,11 @@ export function recommendForUser(
   blocked.fill(0);
   if (options.allowed) for (let i = 0; i < nItems; i++) blocked[i] = options.allowed[i] ? 0 : 1;
   if (u >= 0 && excludeRated) {
-    for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) blocked[byUser.colIdx[p]] = 1;
+    for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) blocked[byUser.colIdx[p]] = 1;
   }
   const top = new TopK(options.n);
   const strategy = options.strategy;
-  const known = u >= 0 && byUser.rowPtr[u + 1] > byUser.rowPtr[u];
+  const known = u >= 0 && byUser.rowEnd[u] > byUser.rowPtr[u];
   let source: Recommendation['source'] = 'neighbours';
   if (known && (strategy === 'item' || strategy === 'user' || strategy === 'hybrid')) {
     fillScores(model, u, strategy, scratch);
@@ -178,7 +178,7 @@ export function explain(
   const { byUser } = model.matrix;
   if ((strategy === 'item' || strategy === 'hybrid') && model.item) {
     const { lists, config } = model.item;
-    for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
+    for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
       const i = byUser.colIdx[p];
       for (let q = listStart(lists, i), qEnd = listEnd(lists, i); q < qEnd; q++) {
         if (lists.idx[q] !== item) continue;

@@ -48,7 +48,7 @@ export interface SimilaritySpace {
   readonly cols: Csr;
   readonly xRows: Float32Array;
   readonly xCols: Float32Array;
-  /** Euclidean norm of each entity's whole x vector (used by `vector-cosine`). */
+  /** Euclidean norm of each entity's whole x vector; only `vector-cosine` has them. */
   readonly norms: Float64Array;
 }
 
@@ -62,16 +62,16 @@ export function similaritySpace(
     throw new Error('pearson-baseline similarity needs a fitted baseline');
   }
   const xByUser = transformedRatings(m, side, options.metric, baseline);
-  const xByItem = new Float32Array(m.nnz);
-  for (let p = 0; p < m.nnz; p++) xByItem[p] = xByUser[m.itemToUserPos[p]];
+  const xByItem = new Float32Array(m.byItem.colIdx.length);
+  const { byItem, itemToUserPos } = m;
+  for (let i = 0; i < m.nItems; i++) {
+    for (let p = byItem.rowPtr[i]; p < byItem.rowEnd[i]; p++)
+      xByItem[p] = xByUser[itemToUserPos[p]];
+  }
   const rows = rowsOf(m, side);
   const xRows = side === 'user' ? xByUser : xByItem;
-  const norms = new Float64Array(rows.rows);
-  for (let a = 0; a < rows.rows; a++) {
-    let s = 0;
-    for (let p = rows.rowPtr[a]; p < rows.rowPtr[a + 1]; p++) s += xRows[p] * xRows[p];
-    norms[a] = Math.sqrt(s);
-  }
+  const norms = new Float64Array(options.metric === 'vector-cosine' ? rows.rows : 0);
+  for (let a = 0; a < norms.length; a++) norms[a] = rowNorm(rows, xRows, a);
   return {
     side,
     options,
@@ -83,6 +83,13 @@ export function similaritySpace(
   };
 }
 
+/** Euclidean norm of row a of `x` (laid out as `rows`). */
+export function rowNorm(rows: Csr, x: Float32Array, a: number): number {
+  let s = 0;
+  for (let p = rows.rowPtr[a]; p < rows.rowEnd[a]; p++) s += x[p] * x[p];
+  return Math.sqrt(s);
+}
+
 /** x for each rating, in `byUser` order. */
 function transformedRatings(
   m: RatingMatrix,
@@ -91,39 +98,44 @@ function transformedRatings(
   baseline: Baseline | undefined,
 ): Float32Array {
   const { byUser } = m;
-  const out = new Float32Array(m.nnz);
-  if (metric === 'adjusted-cosine') {
-    if (side === 'item') {
-      const means = rowMeans(byUser, 0);
-      for (let u = 0; u < m.nUsers; u++) {
-        for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
-          out[p] = snap(byUser.values[p] - means[u]);
-        }
-      }
-    } else {
-      const means = rowMeans(m.byItem, 0);
-      for (let p = 0; p < m.nnz; p++) out[p] = snap(byUser.values[p] - means[byUser.colIdx[p]]);
+  const out = new Float32Array(byUser.colIdx.length);
+  const means =
+    metric === 'adjusted-cosine'
+      ? rowMeans(side === 'item' ? byUser : m.byItem, 0)
+      : new Float64Array(0);
+  for (let u = 0; u < m.nUsers; u++) {
+    for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
+      out[p] = transformed(metric, side, byUser.values[p], u, byUser.colIdx[p], means, baseline);
     }
-    return out;
   }
-  if (metric === 'pearson-baseline' && baseline) {
-    for (let u = 0; u < m.nUsers; u++) {
-      const bu = baseline.mu + baseline.userBias[u];
-      for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
-        out[p] = snap(byUser.values[p] - bu - baseline.itemBias[byUser.colIdx[p]]);
-      }
-    }
-    return out;
-  }
-  out.set(byUser.values);
   return out;
+}
+
+/**
+ * The x of user u's rating r of item i. `means` are the other side's means for
+ * adjusted cosine (users' for item-item similarity, items' for user-user).
+ */
+export function transformed(
+  metric: SimilarityMetric,
+  side: Side,
+  r: number,
+  u: number,
+  i: number,
+  means: Float64Array,
+  baseline: Baseline | undefined,
+): number {
+  if (metric === 'adjusted-cosine') return snap(r - means[side === 'item' ? u : i]);
+  if (metric === 'pearson-baseline' && baseline) {
+    return snap(r - (baseline.mu + baseline.userBias[u]) - baseline.itemBias[i]);
+  }
+  return r;
 }
 
 /**
  * A residual that is zero up to rounding (an item bias of 2e-18 after the ALS sweeps)
  * must be zero: over one co-rater, cosine turns any non-zero residual into +-1.
  */
-function snap(x: number): number {
+export function snap(x: number): number {
   return Math.abs(x) < 1e-9 ? 0 : x;
 }
 
@@ -249,19 +261,21 @@ function finishRow(
 /** sum x_a x_b (the vector-cosine norms are precomputed). */
 function accumulateDot(space: SimilaritySpace, a: number, s: RowScratch): void {
   const rowPtr = space.rows.rowPtr;
+  const rowEnd = space.rows.rowEnd;
   const rowIdx = space.rows.colIdx;
   const colPtr = space.cols.rowPtr;
+  const colEnd = space.cols.rowEnd;
   const colIdx = space.cols.colIdx;
   const xRows = space.xRows;
   const xCols = space.xCols;
   const touched = s.touched;
   const acc = s.acc;
   let count = 0;
-  const end = rowPtr[a + 1];
+  const end = rowEnd[a];
   for (let p = rowPtr[a]; p < end; p++) {
     const o = rowIdx[p];
     const xa = xRows[p];
-    const qEnd = colPtr[o + 1];
+    const qEnd = colEnd[o];
     for (let q = colPtr[o]; q < qEnd; q++) {
       const b = colIdx[q];
       const k = b << 3;
@@ -276,20 +290,22 @@ function accumulateDot(space: SimilaritySpace, a: number, s: RowScratch): void {
 /** sum x_a x_b, sum x_a^2, sum x_b^2 over the co-raters. */
 function accumulateProducts(space: SimilaritySpace, a: number, s: RowScratch): void {
   const rowPtr = space.rows.rowPtr;
+  const rowEnd = space.rows.rowEnd;
   const rowIdx = space.rows.colIdx;
   const colPtr = space.cols.rowPtr;
+  const colEnd = space.cols.rowEnd;
   const colIdx = space.cols.colIdx;
   const xRows = space.xRows;
   const xCols = space.xCols;
   const touched = s.touched;
   const acc = s.acc;
   let count = 0;
-  const end = rowPtr[a + 1];
+  const end = rowEnd[a];
   for (let p = rowPtr[a]; p < end; p++) {
     const o = rowIdx[p];
     const xa = xRows[p];
     const xa2 = xa * xa;
-    const qEnd = colPtr[o + 1];
+    const qEnd = colEnd[o];
     for (let q = colPtr[o]; q < qEnd; q++) {
       const b = colIdx[q];
       const k = b << 3;
@@ -307,20 +323,22 @@ function accumulateProducts(space: SimilaritySpace, a: number, s: RowScratch): v
 /** The products plus sum x_a and sum x_b, for correlation centred on the co-raters. */
 function accumulateMoments(space: SimilaritySpace, a: number, s: RowScratch): void {
   const rowPtr = space.rows.rowPtr;
+  const rowEnd = space.rows.rowEnd;
   const rowIdx = space.rows.colIdx;
   const colPtr = space.cols.rowPtr;
+  const colEnd = space.cols.rowEnd;
   const colIdx = space.cols.colIdx;
   const xRows = space.xRows;
   const xCols = space.xCols;
   const touched = s.touched;
   const acc = s.acc;
   let count = 0;
-  const end = rowPtr[a + 1];
+  const end = rowEnd[a];
   for (let p = rowPtr[a]; p < end; p++) {
     const o = rowIdx[p];
     const xa = xRows[p];
     const xa2 = xa * xa;
-    const qEnd = colPtr[o + 1];
+    const qEnd = colEnd[o];
     for (let q = colPtr[o]; q < qEnd; q++) {
       const b = colIdx[q];
       const k = b << 3;
@@ -346,21 +364,23 @@ function accumulateProductsWithCompanion(
   companionCols: Float32Array,
 ): void {
   const rowPtr = space.rows.rowPtr;
+  const rowEnd = space.rows.rowEnd;
   const rowIdx = space.rows.colIdx;
   const colPtr = space.cols.rowPtr;
+  const colEnd = space.cols.rowEnd;
   const colIdx = space.cols.colIdx;
   const xRows = space.xRows;
   const xCols = space.xCols;
   const touched = s.touched;
   const acc = s.acc;
   let count = 0;
-  const end = rowPtr[a + 1];
+  const end = rowEnd[a];
   for (let p = rowPtr[a]; p < end; p++) {
     const o = rowIdx[p];
     const xa = xRows[p];
     const xa2 = xa * xa;
     const ca = companionRows[p];
-    const qEnd = colPtr[o + 1];
+    const qEnd = colEnd[o];
     for (let q = colPtr[o]; q < qEnd; q++) {
       const b = colIdx[q];
       const k = b << 3;

@@ -1,20 +1,15 @@
 import type { RatingColumns } from '../data/types.ts';
-import type { Baseline } from '../engine/baseline.ts';
 import { defaultHybridFitOptions, fitHybridWeights } from '../engine/hybrid.ts';
 import { idIndexFromSorted } from '../engine/id-index.ts';
 import type { Side } from '../engine/matrix.ts';
 import { buildRatingMatrix, type RatingMatrix, rowMeans } from '../engine/matrix.ts';
 import type { HybridWeights, Model, ModelConfig, SideModel } from '../engine/model.ts';
 import { fitModel } from '../engine/model.ts';
-import {
-  emptyNeighbourLists,
-  listEnd,
-  listStart,
-  selectNeighbours,
-  writeList,
-} from '../engine/neighbours.ts';
+import { addUser, type EditableModel, setRating } from '../engine/model-edit.ts';
+import { listEnd, listStart, selectNeighbours, writeList } from '../engine/neighbours.ts';
 import { computePopularity } from '../engine/popularity.ts';
 import { computeRow, type RowScratch, rowScratch, similaritySpace } from '../engine/similarity.ts';
+import { defaultSpare, type SlackMatrix, withSlack } from '../engine/slack-matrix.ts';
 import { TopK } from '../engine/top-k.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
 
@@ -22,13 +17,13 @@ import type { RatingEvent } from '../store/rating-event.ts';
  * The model the service answers from, kept current as ratings arrive.
  *
  * Ratings live in growable columns (dense user and movie indexes) with a map from
- * (user, movie) to their position. Every movie of the catalogue has a dense index from
- * the start, so a rating of a never-rated movie needs no re-indexing; a new user gets the
- * next index. After a change the CSR matrix and similarity spaces are rebuilt (linear in
- * the ratings, a few milliseconds on ml-latest-small), while the neighbour lists, which
- * cost a pass over the inverted index each, are recomputed only where the change can
- * alter them: the changed movie's and user's own lists at once, and the lists of the
- * others whose similarity to them moved into or out of range on their next read.
+ * (user, movie) to their position; they are the truth the model is fitted from. Every
+ * movie of the catalogue has a dense index from the start, so a rating of a never-rated
+ * movie needs no re-indexing; a new user gets the next index. A change edits the model in
+ * place (model-edit.ts: time proportional to the ratings it touches), and the neighbour
+ * lists, which cost a pass over the inverted index each, are recomputed only where the
+ * change can alter them: the changed movie's and user's own lists at once, and the lists
+ * of the others whose similarity to them moved into or out of range on their next read.
  *
  * The baseline biases and the hybrid's weights are model parameters: fitted at start and
  * kept fixed until the next start (a new user's bias is 0).
@@ -44,7 +39,7 @@ export class LiveModel {
   private items: Int32Array;
   private values: Float32Array;
   private timestamps: Float64Array;
-  private current!: Model;
+  private current!: EditableModel;
   private settings!: ModelConfig;
   private readonly dirty: Record<Side, Uint8Array> = {
     item: new Uint8Array(0),
@@ -59,6 +54,9 @@ export class LiveModel {
   listsRecomputed = 0;
   /** Lists invalidated since start: recomputed at once or marked to recompute on read. */
   listsInvalidated = 0;
+  /** Times the matrix ran out of room and was refitted from the ratings. */
+  refits = 0;
+  private spare: (nnz: number) => number = defaultSpare;
 
   private constructor(
     readonly movieIds: Int32Array,
@@ -97,17 +95,18 @@ export class LiveModel {
     config: ModelConfig,
     hybrid: 'fit' | HybridWeights,
     lists: 'compute' | 'later' = 'compute',
+    room: Room = {},
   ): LiveModel {
     const live = new LiveModel(movieIds, ratings);
-    const matrix = live.matrix();
+    live.spare = room.spare ?? defaultSpare;
     const weights =
-      hybrid === 'fit' ? fitHybridWeights(matrix, config, defaultHybridFitOptions) : hybrid;
+      hybrid === 'fit'
+        ? fitHybridWeights(live.compactMatrix(), config, defaultHybridFitOptions)
+        : hybrid;
     live.settings = { ...config, hybrid: weights };
-    live.current = fitModel(matrix, live.settings, {
-      item: true,
-      user: true,
-      lists: lists === 'compute',
-    });
+    const matrix = live.matrix();
+    const parts = { item: true, user: true, lists: lists === 'compute' };
+    live.current = { ...fitModel(matrix, live.settings, parts), matrix };
     live.scratch = { item: rowScratch(matrix.nItems), user: rowScratch(matrix.nUsers) };
     // one set of selection buffers per side: a rating recomputes lists one at a time
     const buffers = (k: number) => ({
@@ -194,7 +193,7 @@ export class LiveModel {
     const out: Array<{ item: number; value: number; timestamp: number }> = [];
     const { byUser } = this.current.matrix;
     if (u < 0 || u >= byUser.rows) return out;
-    for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
+    for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
       const i = byUser.colIdx[p];
       const r = this.ratingOf(u, i);
       if (r) out.push({ item: i, ...r });
@@ -203,13 +202,14 @@ export class LiveModel {
   }
 
   /**
-   * Applies accepted events (already validated and durable) and brings the model up to
-   * date: matrix, spaces and means at once, the changed entities' own lists at once, the
-   * lists their change can reach marked for recomputation on read. Returns how many lists
-   * it invalidated (both kinds).
+   * Applies accepted events (already validated and durable) one at a time and brings the
+   * model up to date: the matrix, spaces, means and popularity are edited in place for
+   * the ratings the event touches, the changed entities' own lists are recomputed at
+   * once, the lists their change can reach are marked for recomputation on read.
+   * Returns how many lists it invalidated (both kinds).
    */
   apply(events: ReadonlyArray<RatingEvent>): number {
-    const touched: Array<{ u: number; i: number }> = [];
+    let invalidated = 0;
     for (const e of events) {
       const i = this.itemIdx(e.movieId);
       if (i < 0) throw new Error(`movie ${e.movieId} is not in the catalogue`);
@@ -217,28 +217,15 @@ export class LiveModel {
       if (u < 0) continue;
       const changed =
         e.kind === 'rate' ? this.put(u, i, e.rating, e.timestamp) : this.remove(u, i, e.timestamp);
-      if (changed) touched.push({ u, i });
-    }
-    if (touched.length === 0) return 0;
-    const before = this.current;
-    const matrix = this.matrix();
-    const baseline = extendBaseline(before.baseline, matrix.nUsers);
-    const rebuilt: Model = {
-      ...before,
-      matrix,
-      baseline,
-      popularity: computePopularity(matrix, baseline.mu, this.config.popularityDamping),
-      userMeans: rowMeans(matrix.byUser, baseline.mu),
-      item: before.item && this.refitSide(before.item, matrix, baseline),
-      user: before.user && this.refitSide(before.user, matrix, baseline),
-    };
-    this.current = rebuilt;
-    if (this.scratch.user.sim.length < matrix.nUsers)
-      this.scratch.user = rowScratch(matrix.nUsers * 2);
-    let invalidated = 0;
-    for (const { u, i } of touched) {
-      invalidated += this.invalidate('item', before, i, u);
-      invalidated += this.invalidate('user', before, u, i);
+      if (!changed) continue;
+      while (this.current.matrix.nUsers <= u) this.current = addUser(this.current);
+      if (this.scratch.user.sim.length < this.current.matrix.nUsers)
+        this.scratch.user = rowScratch(this.current.matrix.nUsers * 2);
+      const reach = { item: this.reachOf('item', i, u), user: this.reachOf('user', u, i) };
+      const rating = this.ratingOf(u, i);
+      if (!setRating(this.current, u, i, rating ? rating.value : null)) this.refit();
+      invalidated += this.invalidate('item', i, u, reach.item);
+      invalidated += this.invalidate('user', u, i, reach.user);
     }
     this.listsInvalidated += invalidated;
     return invalidated;
@@ -263,47 +250,58 @@ export class LiveModel {
   }
 
   /**
+   * Before a's ratings (by `other`) change: the entities a's similarity row reaches, and
+   * for adjusted cosine the entities `other` rated (see invalidate).
+   */
+  private reachOf(side: Side, a: number, other: number): Reach {
+    const sideModel = this.current[side];
+    if (!sideModel) return { row: new Set(), other: [] };
+    const s = this.scratch[side];
+    computeRow(sideModel.rankSpace, a, s);
+    const row = new Set<number>(s.touched.subarray(0, s.count));
+    return { row, other: this.ratedBy(side, other) };
+  }
+
+  /** For adjusted cosine: the entities of `side` that `other` rated; otherwise none needed. */
+  private ratedBy(side: Side, other: number): number[] {
+    const sideModel = this.current[side];
+    if (sideModel?.config.rankSimilarity.metric !== 'adjusted-cosine') return [];
+    const rows = side === 'item' ? this.current.matrix.byUser : this.current.matrix.byItem;
+    return Array.from(rows.colIdx.subarray(rows.rowPtr[other], rows.rowEnd[other]));
+  }
+
+  /**
    * The change of entity a's ratings (by `other`) moved its similarity to the entities its
    * row reaches (before or after the change), and for every metric but adjusted cosine
-   * nothing else. Its own list is recomputed now; the
-   * list of another entity b can change only if a was in it or now reaches its last
-   * entry (or it has room), so only those are marked dirty.
+   * nothing else. Its own list is recomputed now; the list of another entity b can change
+   * only if a was in it or now reaches its last entry (or it has room), so only those are
+   * marked dirty.
    */
-  private invalidate(side: Side, before: Model, a: number, other: number): number {
+  private invalidate(side: Side, a: number, other: number, before: Reach): number {
     const sideModel = this.current[side];
-    const oldSide = before[side];
-    if (!sideModel || !oldSide) return 0;
+    if (!sideModel) return 0;
     const flags = this.dirtyFlags(side);
     const s = this.scratch[side];
-    const reached = new Set<number>();
     let marked = 0;
-    if (sideModel.config.rankSimilarity.metric === 'adjusted-cosine') {
-      // Centring on the other side's mean is not local: the rating moved the mean of
-      // `other` (the rater, for item lists), which moves every pair that `other` co-rated,
-      // so each list of an entity `other` rated (before or after) can change.
-      for (const m of [before.matrix, this.current.matrix]) {
-        const rows = side === 'item' ? m.byUser : m.byItem;
-        if (other >= rows.rows) continue;
-        for (let p = rows.rowPtr[other]; p < rows.rowPtr[other + 1]; p++) {
-          const b = rows.colIdx[p];
-          if (b !== a && flags[b] === 0) {
-            flags[b] = 1;
-            marked++;
-            this.listener?.(side, b, 'invalidated');
-          }
-        }
+    const mark = (b: number) => {
+      if (b !== a && flags[b] === 0) {
+        flags[b] = 1;
+        marked++;
+        this.listener?.(side, b, 'invalidated');
       }
-    }
-    if (a < oldSide.rankSpace.rows.rows) {
-      computeRow(oldSide.rankSpace, a, s);
-      for (let t = 0; t < s.count; t++) reached.add(s.touched[t]);
-    }
+    };
+    // Centring on the other side's mean is not local: the rating moved the mean of
+    // `other` (the rater, for item lists), which moves every pair that `other` co-rated,
+    // so each list of an entity `other` rated (before or after) can change.
+    for (const b of before.other) mark(b);
+    for (const b of this.ratedBy(side, other)) mark(b);
     this.recomputeList(side, a);
     marked++;
     const lists = sideModel.lists;
+    const reached = before.row;
     for (let t = 0; t < s.count; t++) reached.add(s.touched[t]);
     for (const b of reached) {
-      if (b >= lists.length.length) continue;
+      if (b >= lists.length.length || flags[b] === 1) continue;
       const len = lists.length[b];
       const end = listEnd(lists, b);
       let holdsA = false;
@@ -317,11 +315,7 @@ export class LiveModel {
       // Lists store Float32: a near-tie with the last entry must count as reaching it,
       // or a rounding difference decides which of two equal neighbours stays.
       const reaches = sim > 0 && (len < lists.k || sim >= lists.sim[end - 1] - 1e-6);
-      if ((holdsA || reaches) && flags[b] === 0) {
-        flags[b] = 1;
-        marked++;
-        this.listener?.(side, b, 'invalidated');
-      }
+      if (holdsA || reaches) mark(b);
     }
     return marked;
   }
@@ -342,17 +336,33 @@ export class LiveModel {
     this.listener?.(side, a, 'recomputed');
   }
 
-  private refitSide(side: SideModel, matrix: RatingMatrix, baseline: Baseline): SideModel {
-    const { config } = side;
-    const predictSpace = similaritySpace(matrix, side.side, config.predictSimilarity, baseline);
-    const rankSpace =
-      side.rankSpace === side.predictSpace
-        ? predictSpace
-        : similaritySpace(matrix, side.side, config.rankSimilarity, baseline);
-    let lists = side.lists;
-    const n = side.side === 'item' ? matrix.nItems : matrix.nUsers;
-    if (lists.length.length < n) lists = growLists(lists, n);
-    return { ...side, predictSpace, rankSpace, lists };
+  /**
+   * Refits the matrix, spaces, means and popularity from the ratings, keeping the lists,
+   * the baseline and the weights: the way out when the matrix has no room for an edit.
+   */
+  private refit(): void {
+    const before = this.current;
+    const matrix = this.matrix();
+    const baseline = before.baseline;
+    const side = (s: SideModel | null): SideModel | null => {
+      if (!s) return null;
+      const { config } = s;
+      const predictSpace = similaritySpace(matrix, s.side, config.predictSimilarity, baseline);
+      const rankSpace =
+        s.rankSpace === s.predictSpace
+          ? predictSpace
+          : similaritySpace(matrix, s.side, config.rankSimilarity, baseline);
+      return { ...s, predictSpace, rankSpace };
+    };
+    this.current = {
+      ...before,
+      matrix,
+      popularity: computePopularity(matrix, baseline.mu, this.config.popularityDamping),
+      userMeans: rowMeans(matrix.byUser, baseline.mu),
+      item: side(before.item),
+      user: side(before.user),
+    };
+    this.refits++;
   }
 
   private key(u: number, i: number): number {
@@ -435,7 +445,13 @@ export class LiveModel {
     this.timestamps = t;
   }
 
-  private matrix(): RatingMatrix {
+  /** The matrix of the current ratings, with room to edit. */
+  private matrix(): SlackMatrix {
+    const m = this.compactMatrix();
+    return withSlack(m, this.spare(m.nnz));
+  }
+
+  private compactMatrix(): RatingMatrix {
     return buildRatingMatrix(
       this.users.subarray(0, this.size),
       this.items.subarray(0, this.size),
@@ -446,18 +462,14 @@ export class LiveModel {
   }
 }
 
-function extendBaseline(b: Baseline, nUsers: number): Baseline {
-  if (b.userBias.length >= nUsers) return b;
-  const userBias = new Float64Array(nUsers);
-  userBias.set(b.userBias);
-  return { ...b, userBias };
+/** How much free space the editable matrix keeps (tests make it tiny to force refits). */
+export interface Room {
+  readonly spare?: (nnz: number) => number;
 }
 
-function growLists(lists: SideModel['lists'], n: number): SideModel['lists'] {
-  const grown = emptyNeighbourLists(Math.max(n, lists.length.length * 2), lists.k);
-  grown.length.set(lists.length);
-  grown.idx.set(lists.idx);
-  grown.sim.set(lists.sim);
-  grown.support.set(lists.support);
-  return grown;
+interface Reach {
+  /** The entities a's similarity row reached before the change. */
+  readonly row: Set<number>;
+  /** Adjusted cosine only: the entities `other` had rated before the change. */
+  readonly other: ReadonlyArray<number>;
 }

@@ -148,9 +148,9 @@ export class RecommenderService {
       const u = this.live.userIdx(id);
       if (u < 0) return null;
       const { byUser } = this.live.model.matrix;
-      const count = byUser.rowPtr[u + 1] - byUser.rowPtr[u];
+      const count = byUser.rowEnd[u] - byUser.rowPtr[u];
       let sum = 0;
-      for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) sum += byUser.values[p];
+      for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) sum += byUser.values[p];
       return { id, ratingCount: count, meanRating: count > 0 ? sum / count : null };
     });
   }
@@ -496,7 +496,7 @@ export class RecommenderService {
       const u = this.live.userIdx(req.userId);
       if (u < 0 || req.strategy === 'popularity') continue;
       if (req.strategy === 'item' || req.strategy === 'hybrid') {
-        for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) items.add(byUser.colIdx[p]);
+        for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) items.add(byUser.colIdx[p]);
       }
       if (req.strategy === 'user' || req.strategy === 'hybrid') users.add(u);
     }
@@ -551,7 +551,7 @@ export class RecommenderService {
         };
       }
       let rating: number | null = null;
-      for (let p = byUser.rowPtr[r.index]; p < byUser.rowPtr[r.index + 1]; p++) {
+      for (let p = byUser.rowPtr[r.index]; p < byUser.rowEnd[r.index]; p++) {
         if (byUser.colIdx[p] === item) rating = byUser.values[p];
       }
       return {
@@ -588,9 +588,9 @@ export class RecommenderService {
     if (i < 0) return null;
     const m = this.catalog.info[i];
     const { byItem } = this.live.model.matrix;
-    const count = byItem.rowPtr[i + 1] - byItem.rowPtr[i];
+    const count = byItem.rowEnd[i] - byItem.rowPtr[i];
     let sum = 0;
-    for (let p = byItem.rowPtr[i]; p < byItem.rowPtr[i + 1]; p++) sum += byItem.values[p];
+    for (let p = byItem.rowPtr[i]; p < byItem.rowEnd[i]; p++) sum += byItem.values[p];
     return {
       id: m.id,
       title: m.title,

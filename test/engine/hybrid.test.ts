@@ -21,7 +21,7 @@ import { type Grid, gridArb, matrixOf } from './helpers.ts';
 function triplesOfMatrix(m: RatingMatrix): string[] {
   const out: string[] = [];
   for (let u = 0; u < m.nUsers; u++) {
-    for (let p = m.byUser.rowPtr[u]; p < m.byUser.rowPtr[u + 1]; p++) {
+    for (let p = m.byUser.rowPtr[u]; p < m.byUser.rowEnd[u]; p++) {
       out.push(`${u}:${m.byUser.colIdx[p]}:${m.byUser.values[p]}`);
     }
   }

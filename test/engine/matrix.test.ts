@@ -16,7 +16,7 @@ import { gridArb, matrixOf, matrixOfTriples, shuffledTriplesArb } from './helper
 
 function rowOf(m: Csr, r: number): { cols: number[]; values: number[] } {
   const start = m.rowPtr[r];
-  const end = m.rowPtr[r + 1];
+  const end = m.rowEnd[r];
   return {
     cols: Array.from(m.colIdx.subarray(start, end)),
     values: Array.from(m.values.subarray(start, end)),
@@ -113,12 +113,12 @@ describe('buildRatingMatrix', () => {
             }
           }
           for (let i = 0; i < m.nItems; i++) {
-            for (let p = m.byItem.rowPtr[i]; p < m.byItem.rowPtr[i + 1]; p++) {
+            for (let p = m.byItem.rowPtr[i]; p < m.byItem.rowEnd[i]; p++) {
               const q = m.itemToUserPos[p];
               expect(m.byUser.colIdx[q]).toBe(i);
               expect(m.byUser.values[q]).toBe(m.byItem.values[p]);
               expect(q).toBeGreaterThanOrEqual(m.byUser.rowPtr[m.byItem.colIdx[p]]);
-              expect(q).toBeLessThan(m.byUser.rowPtr[m.byItem.colIdx[p] + 1]);
+              expect(q).toBeLessThan(m.byUser.rowEnd[m.byItem.colIdx[p]]);
             }
           }
         },

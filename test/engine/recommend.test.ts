@@ -70,7 +70,7 @@ function items(recs: ReadonlyArray<{ item: number }>): number[] {
 
 function ratedBy(m: Model, u: number): number[] {
   const { byUser } = m.matrix;
-  return Array.from(byUser.colIdx.subarray(byUser.rowPtr[u], byUser.rowPtr[u + 1]));
+  return Array.from(byUser.colIdx.subarray(byUser.rowPtr[u], byUser.rowEnd[u]));
 }
 
 describe('recommendForUser', () => {

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RatingColumns } from '../../src/data/types.ts';
-import { buildRatingMatrix } from '../../src/engine/matrix.ts';
+import {
+  buildRatingMatrix,
+  type Csr,
+  type RatingMatrix,
+  rowMeans,
+} from '../../src/engine/matrix.ts';
 import { defaultModelConfig, type ModelConfig } from '../../src/engine/model.ts';
 import {
   buildNeighbourLists,
@@ -9,7 +14,12 @@ import {
   listStart,
   type NeighbourLists,
 } from '../../src/engine/neighbours.ts';
-import { similarityMetrics, similaritySpace } from '../../src/engine/similarity.ts';
+import { computePopularity } from '../../src/engine/popularity.ts';
+import {
+  type SimilaritySpace,
+  similarityMetrics,
+  similaritySpace,
+} from '../../src/engine/similarity.ts';
 import { LiveModel } from '../../src/service/live-model.ts';
 import type { RatingEvent } from '../../src/store/rating-event.ts';
 
@@ -39,29 +49,34 @@ function listOf(lists: NeighbourLists, a: number): Array<[number, number]> {
   return out;
 }
 
-/**
- * The lists a rebuild from the live model's current ratings gives, with the same
- * parameters (its baseline: the biases stay fixed between rebuilds).
- */
-function rebuiltLists(live: LiveModel, cfg: ModelConfig = config) {
+/** A compact matrix of the live model's current ratings, built from scratch. */
+function freshMatrix(live: LiveModel): RatingMatrix {
   const { byUser } = live.model.matrix;
   const users: number[] = [];
   const items: number[] = [];
   const values: number[] = [];
   for (let u = 0; u < byUser.rows; u++) {
-    for (let p = byUser.rowPtr[u]; p < byUser.rowPtr[u + 1]; p++) {
+    for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
       users.push(u);
       items.push(byUser.colIdx[p]);
       values.push(byUser.values[p]);
     }
   }
-  const m = buildRatingMatrix(
+  return buildRatingMatrix(
     Int32Array.from(users),
     Int32Array.from(items),
     Float32Array.from(values),
     byUser.rows,
     movieIds.length,
   );
+}
+
+/**
+ * The lists a rebuild from the live model's current ratings gives, with the same
+ * parameters (its baseline: the biases stay fixed between rebuilds).
+ */
+function rebuiltLists(live: LiveModel, cfg: ModelConfig = config) {
+  const m = freshMatrix(live);
   const side = (name: 'item' | 'user') =>
     buildNeighbourLists(
       similaritySpace(m, name, cfg[name].rankSimilarity, live.model.baseline),
@@ -94,6 +109,52 @@ function expectListsEqualRebuild(live: LiveModel, cfg: ModelConfig = config) {
       });
     }
   }
+}
+
+/** Each row of a per-entry array laid out like `rows`, as plain lists. */
+function rowsOfLane(rows: Csr, lane: Float32Array): number[][] {
+  return Array.from({ length: rows.rows }, (_, r) =>
+    Array.from(lane.subarray(rows.rowPtr[r], rows.rowEnd[r])),
+  );
+}
+
+/**
+ * Asserts the live model's matrix, spaces, means and popularity are the very numbers a
+ * fit of the same ratings (with the same baseline) computes.
+ */
+function expectStateEqualsFit(live: LiveModel) {
+  const fresh = freshMatrix(live);
+  const model = live.model;
+  expect(model.matrix.nnz).toBe(fresh.nnz);
+  for (const [got, want] of [
+    [model.matrix.byUser, fresh.byUser],
+    [model.matrix.byItem, fresh.byItem],
+  ] as const) {
+    expect(got.rows).toBe(want.rows);
+    expect(rowsOfLane(got, got.values)).toEqual(rowsOfLane(want, want.values));
+    const cols = (m: Csr) => rowsOfLane(m, Float32Array.from(m.colIdx));
+    expect(cols(got)).toEqual(cols(want));
+  }
+  const { baseline } = model;
+  for (const side of ['item', 'user'] as const) {
+    const sideModel = model[side];
+    if (!sideModel) throw new Error('missing side');
+    for (const space of [sideModel.predictSpace, sideModel.rankSpace]) {
+      const want: SimilaritySpace = similaritySpace(fresh, side, space.options, baseline);
+      const what = `${side} ${space.options.metric}`;
+      expect(rowsOfLane(space.rows, space.xRows), what).toEqual(rowsOfLane(want.rows, want.xRows));
+      expect(rowsOfLane(space.cols, space.xCols), what).toEqual(rowsOfLane(want.cols, want.xCols));
+      expect(Array.from(space.norms.subarray(0, want.norms.length)), what).toEqual(
+        Array.from(want.norms),
+      );
+    }
+  }
+  const means = rowMeans(fresh.byUser, baseline.mu);
+  expect(Array.from(model.userMeans.subarray(0, means.length))).toEqual(Array.from(means));
+  const pop = computePopularity(fresh, baseline.mu, config.popularityDamping);
+  expect(Array.from(model.popularity.order)).toEqual(Array.from(pop.order));
+  expect(Array.from(model.popularity.count)).toEqual(Array.from(pop.count));
+  expect(Array.from(model.popularity.dampedMean)).toEqual(Array.from(pop.dampedMean));
 }
 
 const rating = fc.integer({ min: 1, max: 10 }).map((h) => h / 2);
@@ -151,6 +212,57 @@ describe('LiveModel', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('given random changes and any pair of metrics, when applied, then the matrix, spaces, means and popularity are exactly those of a fit on the same ratings', () => {
+    fc.assert(
+      fc.property(
+        base,
+        fc.array(event, { minLength: 1, maxLength: 16 }),
+        fc.constantFrom(...similarityMetrics),
+        fc.constantFrom(...similarityMetrics),
+        fc.constantFrom(0, 2, 1024),
+        (rows, events, predictMetric, rankMetric, spare) => {
+          const predict = { metric: predictMetric, shrinkage: 10, minSupport: 1 };
+          const rank = { metric: rankMetric, shrinkage: 0, minSupport: 1 };
+          const cfg: ModelConfig = {
+            ...config,
+            item: { ...config.item, predictSimilarity: predict, rankSimilarity: rank },
+            user: { ...config.user, predictSimilarity: predict, rankSimilarity: rank },
+          };
+          // spare 0 or 2: the matrix runs out of room and is refitted along the way
+          const live = LiveModel.create(movieIds, columns(rows), cfg, weights, 'compute', {
+            spare: () => spare,
+          });
+          for (const e of events) live.apply([e as RatingEvent]);
+          expectStateEqualsFit(live);
+          expectListsEqualRebuild(live, cfg);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('given a matrix with no spare room, when new ratings arrive, then it is refitted and stays exact', () => {
+    const live = LiveModel.create(
+      movieIds,
+      columns([
+        [1, 10, 4],
+        [2, 20, 3],
+      ]),
+      config,
+      weights,
+      'compute',
+      { spare: () => 0 },
+    );
+    for (let t = 0; t < 12; t++) {
+      live.apply([
+        { kind: 'rate', userId: 1 + (t % 3), movieId: movieIds[t % 6], rating: 3, timestamp: t },
+      ]);
+    }
+    expect(live.refits).toBeGreaterThan(0);
+    expectStateEqualsFit(live);
+    expectListsEqualRebuild(live);
   });
 
   it('given a rating, when it is applied, then only the lists it can reach are recomputed, not every list', () => {
