@@ -58,6 +58,8 @@ export class RedisNeighbourStore implements NeighbourStore {
   }
 
   async putMeta(version: string, meta: Readonly<Record<string, string>>): Promise<void> {
+    // HSET with no fields is an error in Redis; writing nothing is what was asked
+    if (Object.keys(meta).length === 0) return;
     await this.redis.hset(this.metaKey(version), meta);
   }
 

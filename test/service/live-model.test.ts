@@ -1,19 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RatingColumns } from '../../src/data/types.ts';
-import {
-  buildRatingMatrix,
-  type Csr,
-  type RatingMatrix,
-  rowMeans,
-} from '../../src/engine/matrix.ts';
-import { defaultModelConfig, type ModelConfig } from '../../src/engine/model.ts';
-import {
-  buildNeighbourLists,
-  listEnd,
-  listStart,
-  type NeighbourLists,
-} from '../../src/engine/neighbours.ts';
+import { type Csr, rowMeans } from '../../src/engine/matrix.ts';
+import type { ModelConfig } from '../../src/engine/model.ts';
 import { computePopularity } from '../../src/engine/popularity.ts';
 import {
   type SimilaritySpace,
@@ -22,94 +10,18 @@ import {
 } from '../../src/engine/similarity.ts';
 import { LiveModel } from '../../src/service/live-model.ts';
 import type { RatingEvent } from '../../src/store/rating-event.ts';
-
-const weights = { user: 0.5, item: 0.5, userSparse: 0, itemSparse: 0, itemShare: 0.5 };
-const config: ModelConfig = {
-  ...defaultModelConfig,
-  scale: { min: 0.5, max: 5 },
-  item: { ...defaultModelConfig.item, listSize: 3 },
-  user: { ...defaultModelConfig.user, listSize: 3 },
-};
-const movieIds = Int32Array.from([10, 20, 30, 40, 50, 60]);
-
-function columns(rows: ReadonlyArray<readonly [number, number, number]>): RatingColumns {
-  return {
-    length: rows.length,
-    userIds: Int32Array.from(rows, (r) => r[0]),
-    movieIds: Int32Array.from(rows, (r) => r[1]),
-    values: Float32Array.from(rows, (r) => r[2]),
-    timestamps: Float64Array.from(rows, (_, t) => t),
-  };
-}
-
-function listOf(lists: NeighbourLists, a: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (let q = listStart(lists, a); q < listEnd(lists, a); q++)
-    out.push([lists.idx[q], lists.sim[q]]);
-  return out;
-}
-
-/** A compact matrix of the live model's current ratings, built from scratch. */
-function freshMatrix(live: LiveModel): RatingMatrix {
-  const { byUser } = live.model.matrix;
-  const users: number[] = [];
-  const items: number[] = [];
-  const values: number[] = [];
-  for (let u = 0; u < byUser.rows; u++) {
-    for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
-      users.push(u);
-      items.push(byUser.colIdx[p]);
-      values.push(byUser.values[p]);
-    }
-  }
-  return buildRatingMatrix(
-    Int32Array.from(users),
-    Int32Array.from(items),
-    Float32Array.from(values),
-    byUser.rows,
-    movieIds.length,
-  );
-}
-
-/**
- * The lists a rebuild from the live model's current ratings gives, with the same
- * parameters (its baseline: the biases stay fixed between rebuilds).
- */
-function rebuiltLists(live: LiveModel, cfg: ModelConfig = config) {
-  const m = freshMatrix(live);
-  const side = (name: 'item' | 'user') =>
-    buildNeighbourLists(
-      similaritySpace(m, name, cfg[name].rankSimilarity, live.model.baseline),
-      cfg[name].listSize,
-    );
-  return { item: side('item'), user: side('user') };
-}
-
-/** Asserts every list of the live model (made current) equals the rebuild's. */
-function expectListsEqualRebuild(live: LiveModel, cfg: ModelConfig = config) {
-  const fresh = rebuiltLists(live, cfg);
-  for (const side of ['item', 'user'] as const) {
-    const n = side === 'item' ? movieIds.length : live.userCount;
-    live.ensureLists(
-      side,
-      Array.from({ length: n }, (_, a) => a),
-    );
-    const got = live.model[side]?.lists;
-    const want = fresh[side];
-    if (!got) throw new Error('missing side');
-    for (let a = 0; a < n; a++) {
-      const g = listOf(got, a);
-      const w = listOf(want, a);
-      expect(
-        g.map((x) => x[0]),
-        `${side} ${a}`,
-      ).toEqual(w.map((x) => x[0]));
-      g.forEach(([, sim], t) => {
-        expect(Math.abs(sim - w[t][1])).toBeLessThan(1e-6);
-      });
-    }
-  }
-}
+import {
+  base,
+  columns,
+  config,
+  event,
+  expectListsEqualRebuild,
+  freshMatrix,
+  listOf,
+  movieIds,
+  rebuiltLists,
+  weights,
+} from './live-fixtures.ts';
 
 /** Each row of a per-entry array laid out like `rows`, as plain lists. */
 function rowsOfLane(rows: Csr, lane: Float32Array): number[][] {
@@ -156,27 +68,6 @@ function expectStateEqualsFit(live: LiveModel) {
   expect(Array.from(model.popularity.count)).toEqual(Array.from(pop.count));
   expect(Array.from(model.popularity.dampedMean)).toEqual(Array.from(pop.dampedMean));
 }
-
-const rating = fc.integer({ min: 1, max: 10 }).map((h) => h / 2);
-const base = fc.uniqueArray(
-  fc.tuple(fc.integer({ min: 1, max: 6 }), fc.constantFrom(...movieIds), rating),
-  { selector: (r) => `${r[0]}:${r[1]}`, minLength: 4, maxLength: 20 },
-);
-const event = fc.oneof(
-  fc.record({
-    kind: fc.constant('rate' as const),
-    userId: fc.integer({ min: 1, max: 8 }),
-    movieId: fc.constantFrom(...movieIds),
-    rating,
-    timestamp: fc.constant(100),
-  }),
-  fc.record({
-    kind: fc.constant('remove' as const),
-    userId: fc.integer({ min: 1, max: 8 }),
-    movieId: fc.constantFrom(...movieIds),
-    timestamp: fc.constant(100),
-  }),
-);
 
 describe('LiveModel', () => {
   it('given random ratings and a random sequence of new, changed and removed ratings, when every list is read, then each equals a rebuild from the same ratings', () => {

@@ -67,6 +67,7 @@ export function describeNeighbourStore(
     it('given meta written in two steps for a version, when read, then both fields are there and other versions have none', async () => {
       await store.putMeta('v-meta', { weights: '1,2' });
       await store.putMeta('v-meta', { built: 'x' });
+      await store.putMeta('v-meta', {});
       expect(await store.getMeta('v-meta')).toEqual({ weights: '1,2', built: 'x' });
       expect(await store.getMeta('v-none')).toBeNull();
     });
