@@ -5,8 +5,9 @@
 import { join } from 'node:path';
 import { DataFormatError } from './data-format-error.ts';
 import { expectColumns, parseId, parseRating, parseTimestamp, rejectRepeatedId } from './fields.ts';
+import { readPlainRatingsCsv } from './plain-ratings.ts';
 import { RatingColumnsBuilder } from './rating-columns.ts';
-import { type DelimitedFormat, readDelimitedFile } from './read-rows.ts';
+import { assertFileExists, type DelimitedFormat, readDelimitedFile } from './read-rows.ts';
 import { splitTitleYear } from './titles.ts';
 import type { MovieInfo, RatingColumns, RatingScale } from './types.ts';
 
@@ -27,6 +28,17 @@ const NO_GENRES = '(no genres listed)';
 
 /** Reads ratings.csv. Duplicates are left in; see `keepLatestRatings`. */
 export async function readMlLatestRatings(
+  path: string,
+  scale: RatingScale,
+): Promise<RatingColumns> {
+  await assertFileExists(path);
+  const plain = await readPlainRatingsCsv(path, RATINGS_HEADER.join(','), scale);
+  // not plain: the general parser reads it again and names the first problem
+  return plain ?? readMlLatestRatingsGeneral(path, scale);
+}
+
+/** Reads ratings.csv with the general CSV parser (quotes, errors with file and line). */
+export async function readMlLatestRatingsGeneral(
   path: string,
   scale: RatingScale,
 ): Promise<RatingColumns> {
