@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix } from '../src/store/redis-keys.ts';
+import { median, start, stop } from './server-process.ts';
 
 /**
  * Time to ready of the real server (`ready in ... s` in its log), embedded and with Redis
@@ -18,49 +18,6 @@ const runs = Number(process.env.RUNS ?? 3);
 const dataset = process.env.DATASET ?? 'ml-latest-small';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const heavyUser = Number(process.env.HEAVY_USER ?? 414);
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly readySeconds: number;
-}
-
-function start(env: Record<string, string>): Promise<Started> {
-  const { REDIS_URL: _r, NODE_ENV: _n, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
-    env: { ...inherited, PORT: '0', LOG_LEVEL: 'info', DATASET: dataset, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let pending = '';
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const rec = JSON.parse(line) as { msg: string; url?: string; seconds?: string };
-        if (rec.msg.startsWith('ready in ')) {
-          resolve({ child, url: String(rec.url), readySeconds: Number(rec.seconds) });
-        }
-      }
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`serve.ts exited with ${code} before it was ready`)),
-    );
-  });
-}
-
-async function stop(s: Started): Promise<void> {
-  const exited = new Promise((resolve) => s.child.once('exit', resolve));
-  s.child.kill('SIGTERM');
-  await exited;
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function rateLatencies(url: string, n: number): Promise<number[]> {
   const out: number[] = [];
@@ -87,7 +44,7 @@ async function main(): Promise<void> {
   let rateMs: number[] = [];
   for (let r = 0; r < runs; r++) {
     const dir = mkdtempSync(join(tmpdir(), 'movie-recs-bench-'));
-    const s = await start({ DATA_DIR: dir });
+    const s = await start({ DATASET: dataset, DATA_DIR: dir });
     embedded.push(s.readySeconds);
     if (r === 0) rateMs = await rateLatencies(s.url, 15);
     await stop(s);
@@ -97,7 +54,7 @@ async function main(): Promise<void> {
   const cold: number[] = [];
   const warm: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: `${prefix}-${r}` };
+    const env = { DATASET: dataset, REDIS_URL: redisUrl, REDIS_PREFIX: `${prefix}-${r}` };
     const dirs = [
       mkdtempSync(join(tmpdir(), 'movie-recs-bench-')),
       mkdtempSync(join(tmpdir(), 'movie-recs-bench-')),

@@ -16,7 +16,7 @@ export interface SyntheticSpec {
 /** Zipf exponent of movie popularity and Pareto shape of user activity. */
 const MOVIE_ZIPF = 1.2;
 const MOVIE_ZIPF_OFFSET = 20;
-const USER_PARETO = 1.3;
+const USER_PARETO = 2.6;
 const MIN_PER_USER = 20;
 /** No user rates more than this share of the catalogue (ML-25M's most active: about half). */
 const MAX_SHARE = 0.4;

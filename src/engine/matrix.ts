@@ -1,3 +1,5 @@
+import { float32Array, int32Array, type Memory } from './memory.ts';
+
 /**
  * The rating matrix in both orientations. Rows of `byUser` are users and its columns
  * items; `byItem` is its transpose. Column indexes within a row are sorted ascending.
@@ -43,67 +45,71 @@ export function buildRatingMatrix(
   values: Float32Array,
   nUsers: number,
   nItems: number,
+  memory: Memory = 'heap',
 ): RatingMatrix {
   const nnz = userIdx.length;
-  const byUser = groupRows(userIdx, itemIdx, values, nUsers, nItems);
-  const { csr: byItem, srcPos } = transpose(byUser);
+  const byUser = groupRows(userIdx, itemIdx, values, nUsers, nItems, memory);
+  const { csr: byItem, srcPos } = transpose(byUser, memory);
   return { nUsers, nItems, nnz, byUser, byItem, itemToUserPos: srcPos };
 }
 
+/**
+ * Groups the triples by row, each row sorted by column. Triples already in column order
+ * within each row (as MovieLens files list them) are placed in one pass; otherwise a
+ * stable counting sort by column comes first, so every case is linear (sorting each row
+ * afterwards is quadratic on long rows that arrive out of order).
+ */
 function groupRows(
   rowIdx: Int32Array,
   colIdx: Int32Array,
   values: Float32Array,
   rows: number,
   cols: number,
+  memory: Memory,
 ): Csr {
   const nnz = rowIdx.length;
-  const rowPtr = new Int32Array(rows + 1);
+  const rowPtr = int32Array(rows + 1, memory);
   for (let k = 0; k < nnz; k++) rowPtr[rowIdx[k] + 1]++;
   for (let r = 0; r < rows; r++) rowPtr[r + 1] += rowPtr[r];
-  const next = rowPtr.slice(0, rows);
-  const outCol = new Int32Array(nnz);
-  const outVal = new Float32Array(nnz);
-  for (let k = 0; k < nnz; k++) {
-    const p = next[rowIdx[k]]++;
-    outCol[p] = colIdx[k];
-    outVal[p] = values[k];
-  }
-  sortRows(rowPtr, outCol, outVal);
+  const outCol = int32Array(nnz, memory);
+  const outVal = float32Array(nnz, memory);
+  const place = (order: Int32Array | null): boolean => {
+    const next = rowPtr.slice(0, rows);
+    for (let t = 0; t < nnz; t++) {
+      const k = order ? order[t] : t;
+      const r = rowIdx[k];
+      const p = next[r]++;
+      if (p > rowPtr[r] && outCol[p - 1] >= colIdx[k]) {
+        if (!order) return false;
+      }
+      outCol[p] = colIdx[k];
+      outVal[p] = values[k];
+    }
+    return true;
+  };
+  if (place(null))
+    return { rows, cols, rowPtr, rowEnd: rowPtr.subarray(1), colIdx: outCol, values: outVal };
+  const colStart = new Int32Array(cols + 1);
+  for (let k = 0; k < nnz; k++) colStart[colIdx[k] + 1]++;
+  for (let c = 0; c < cols; c++) colStart[c + 1] += colStart[c];
+  const byCol = new Int32Array(nnz);
+  for (let k = 0; k < nnz; k++) byCol[colStart[colIdx[k]]++] = k;
+  place(byCol);
   return { rows, cols, rowPtr, rowEnd: rowPtr.subarray(1), colIdx: outCol, values: outVal };
 }
 
-/** Insertion sort per row: rows are short and usually nearly sorted already. */
-function sortRows(rowPtr: Int32Array, col: Int32Array, val: Float32Array): void {
-  for (let r = 0; r + 1 < rowPtr.length; r++) {
-    const end = rowPtr[r + 1];
-    for (let p = rowPtr[r] + 1; p < end; p++) {
-      const c = col[p];
-      const v = val[p];
-      let q = p - 1;
-      while (q >= rowPtr[r] && col[q] > c) {
-        col[q + 1] = col[q];
-        val[q + 1] = val[q];
-        q--;
-      }
-      col[q + 1] = c;
-      val[q + 1] = v;
-    }
-  }
-}
-
 /** Transpose by counting sort; rows of the result come out sorted because we scan in order. */
-export function transpose(m: Csr): { csr: Csr; srcPos: Int32Array } {
+export function transpose(m: Csr, memory: Memory = 'heap'): { csr: Csr; srcPos: Int32Array } {
   let nnz = 0;
-  const rowPtr = new Int32Array(m.cols + 1);
+  const rowPtr = int32Array(m.cols + 1, memory);
   for (let r = 0; r < m.rows; r++) {
     for (let p = m.rowPtr[r]; p < m.rowEnd[r]; p++) rowPtr[m.colIdx[p] + 1]++;
     nnz += m.rowEnd[r] - m.rowPtr[r];
   }
   for (let c = 0; c < m.cols; c++) rowPtr[c + 1] += rowPtr[c];
   const next = rowPtr.slice(0, m.cols);
-  const colIdx = new Int32Array(nnz);
-  const values = new Float32Array(nnz);
+  const colIdx = int32Array(nnz, memory);
+  const values = float32Array(nnz, memory);
   const srcPos = new Int32Array(nnz);
   for (let r = 0; r < m.rows; r++) {
     for (let p = m.rowPtr[r]; p < m.rowEnd[r]; p++) {

@@ -1,4 +1,5 @@
 import type { RowVisitor } from './knn.ts';
+import { float32Array, int32Array, type Memory } from './memory.ts';
 import {
   canAccompany,
   computeRow,
@@ -79,13 +80,13 @@ export function buildNeighbourLists(
 }
 
 /** Lists for n entities of k slots each, all empty. */
-export function emptyNeighbourLists(n: number, k: number): NeighbourLists {
+export function emptyNeighbourLists(n: number, k: number, memory: Memory = 'heap'): NeighbourLists {
   return {
     k,
-    length: new Int32Array(n),
-    idx: new Int32Array(n * k),
-    sim: new Float32Array(n * k),
-    support: new Int32Array(n * k),
+    length: int32Array(n, memory),
+    idx: int32Array(n * k, memory),
+    sim: float32Array(n * k, memory),
+    support: int32Array(n * k, memory),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Baseline } from './baseline.ts';
 import { type Csr, colsOf, type RatingMatrix, rowMeans, rowsOf, type Side } from './matrix.ts';
+import { float32Array, float64Array, type Memory } from './memory.ts';
 
 /**
  * Similarity metrics. All but `vector-cosine` are computed over co-raters only
@@ -57,12 +58,13 @@ export function similaritySpace(
   side: Side,
   options: SimilarityOptions,
   baseline?: Baseline,
+  memory: Memory = 'heap',
 ): SimilaritySpace {
   if (options.metric === 'pearson-baseline' && !baseline) {
     throw new Error('pearson-baseline similarity needs a fitted baseline');
   }
-  const xByUser = transformedRatings(m, side, options.metric, baseline);
-  const xByItem = new Float32Array(m.byItem.colIdx.length);
+  const xByUser = transformedRatings(m, side, options.metric, baseline, memory);
+  const xByItem = float32Array(m.byItem.colIdx.length, memory);
   const { byItem, itemToUserPos } = m;
   for (let i = 0; i < m.nItems; i++) {
     for (let p = byItem.rowPtr[i]; p < byItem.rowEnd[i]; p++)
@@ -70,7 +72,7 @@ export function similaritySpace(
   }
   const rows = rowsOf(m, side);
   const xRows = side === 'user' ? xByUser : xByItem;
-  const norms = new Float64Array(options.metric === 'vector-cosine' ? rows.rows : 0);
+  const norms = float64Array(options.metric === 'vector-cosine' ? rows.rows : 0, memory);
   for (let a = 0; a < norms.length; a++) norms[a] = rowNorm(rows, xRows, a);
   return {
     side,
@@ -96,9 +98,10 @@ function transformedRatings(
   side: Side,
   metric: SimilarityMetric,
   baseline: Baseline | undefined,
+  memory: Memory,
 ): Float32Array {
   const { byUser } = m;
-  const out = new Float32Array(byUser.colIdx.length);
+  const out = float32Array(byUser.colIdx.length, memory);
   const means =
     metric === 'adjusted-cosine'
       ? rowMeans(side === 'item' ? byUser : m.byItem, 0)
@@ -217,7 +220,46 @@ export function computeRow(
   } else if (metric === 'vector-cosine') accumulateDot(space, a, s);
   else if (metric === 'pearson') accumulateMoments(space, a, s);
   else accumulateProducts(space, a, s);
-  s.count = finishRow(space, a, s, companion);
+  s.count =
+    metric === 'vector-cosine' && !companion
+      ? finishDotRow(space, a, s)
+      : finishRow(space, a, s, companion);
+}
+
+/**
+ * finishRow for vector-cosine alone, the metric of the stored lists: only two sums to
+ * read and clear per entry. A row of a popular movie touches most of the catalogue, so
+ * this loop costs about as much as the accumulation itself. Same arithmetic as
+ * similarityFromSums.
+ */
+function finishDotRow(space: SimilaritySpace, a: number, s: RowScratch): number {
+  const { touched, support, acc, sim } = s;
+  const norms = space.norms;
+  const na = norms[a];
+  const { minSupport, shrinkage } = space.options;
+  const count = s.count;
+  let kept = 0;
+  for (let t = 0; t < count; t++) {
+    const b = touched[t];
+    const k = b << 3;
+    const n = acc[k];
+    if (b !== a) {
+      touched[kept++] = b;
+      support[b] = n;
+      let v = 0;
+      if (n >= minSupport) {
+        const den = na * norms[b];
+        v = den > 0 ? acc[k + 1] / den : 0;
+        if (v > 1) v = 1;
+        else if (v < -1) v = -1;
+        if (shrinkage > 0) v = (v * n) / (n + shrinkage);
+      }
+      sim[b] = v;
+    }
+    acc[k] = 0;
+    acc[k + 1] = 0;
+  }
+  return kept;
 }
 
 /**

@@ -1,9 +1,7 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Scale } from '../engine/scale.ts';
+import { spawnWorker } from '../engine/spawn-worker.ts';
 import {
   averageResults,
   type EvalOptions,
@@ -102,19 +100,6 @@ function runOn(
     worker.once('error', onError);
     worker.postMessage({ fold, options, scale });
   });
-}
-
-/**
- * Starts a worker on a module of this project. From TypeScript sources (tsx, vitest) the
- * worker must register tsx's loader before importing the module: loaders given through
- * `execArgv` do not reach worker threads on Node 20.
- */
-export function spawnWorker(url: URL, workerData?: unknown): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { eval: true, workerData });
 }
 
 function extension(): string {

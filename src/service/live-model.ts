@@ -221,7 +221,7 @@ export class LiveModel {
       while (this.current.matrix.nUsers <= u) this.current = addUser(this.current);
       if (this.scratch.user.sim.length < this.current.matrix.nUsers)
         this.scratch.user = rowScratch(this.current.matrix.nUsers * 2);
-      const reach = { item: this.reachOf('item', i, u), user: this.reachOf('user', u, i) };
+      const reach = { item: this.reachOf('item', u), user: this.reachOf('user', i) };
       const rating = this.ratingOf(u, i);
       if (!setRating(this.current, u, i, rating ? rating.value : null)) this.refit();
       invalidated += this.invalidate('item', i, u, reach.item);
@@ -250,16 +250,17 @@ export class LiveModel {
   }
 
   /**
-   * Before a's ratings (by `other`) change: the entities a's similarity row reaches, and
-   * for adjusted cosine the entities `other` rated (see invalidate).
+   * Before a's rating by `other` changes: the entities whose similarity to a the change
+   * can move but a's new row may no longer reach. A new or changed rating only adds or
+   * changes co-ratings, so a's new row reaches everything its old row did; a removal can
+   * cut a's only link to an entity, and that link went through `other`, so those are
+   * among the entities `other` rated. Collecting them costs a pass over one row, not a
+   * similarity row. For adjusted cosine they are also the lists to invalidate outright.
    */
-  private reachOf(side: Side, a: number, other: number): Reach {
-    const sideModel = this.current[side];
-    if (!sideModel) return { row: new Set(), other: [] };
-    const s = this.scratch[side];
-    computeRow(sideModel.rankSpace, a, s);
-    const row = new Set<number>(s.touched.subarray(0, s.count));
-    return { row, other: this.ratedBy(side, other) };
+  private reachOf(side: Side, other: number): Reach {
+    const rows = side === 'item' ? this.current.matrix.byUser : this.current.matrix.byItem;
+    const ratedByOther = rows.colIdx.subarray(rows.rowPtr[other], rows.rowEnd[other]);
+    return { row: new Set<number>(ratedByOther), other: this.ratedBy(side, other) };
   }
 
   /** For adjusted cosine: the entities of `side` that `other` rated; otherwise none needed. */
@@ -468,7 +469,7 @@ export interface Room {
 }
 
 interface Reach {
-  /** The entities a's similarity row reached before the change. */
+  /** Entities a's similarity row may have reached before the change and not after. */
   readonly row: Set<number>;
   /** Adjusted cosine only: the entities `other` had rated before the change. */
   readonly other: ReadonlyArray<number>;

@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import autocannon from 'autocannon';
+import { loadDataset } from '../src/data/movielens.ts';
+import { defaultModelConfig } from '../src/engine/model.ts';
+import { buildNeighbourLists } from '../src/engine/neighbours.ts';
+import { buildCatalog } from '../src/service/catalog.ts';
+import { LiveModel } from '../src/service/live-model.ts';
+import { median, start, stop } from './server-process.ts';
+
+/**
+ * bench:ingest: sustained rateMovie mutations on the real server (embedded, journal
+ * fsync on, incremental maintenance on) at 32 connections for DURATION seconds (default
+ * 10), while a reader asks for recommendations at a fixed 20 per second; RUNS fresh
+ * servers (default 3), medians. Reported: acknowledged ratings per second (HTTP 200 with
+ * no GraphQL error), the reader's p99, and the server's CPU per rating (from its own
+ * process_cpu_seconds_total). Baseline in the same run: recomputing every neighbour
+ * list after a rating, timed in-process on a few ratings.
+ */
+const dataset = process.env.DATASET ?? 'ml-latest-small';
+const duration = Number(process.env.DURATION ?? 10);
+const runs = Number(process.env.RUNS ?? 3);
+const READ_RATE = 20;
+
+async function cpuSeconds(url: string): Promise<number> {
+  const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith('movie_recs_process_cpu_seconds_total'));
+  if (!line) throw new Error('no process_cpu_seconds_total on /metrics');
+  return Number(line.split(' ')[1]);
+}
+
+function pick<T>(xs: ArrayLike<T>): T {
+  return xs[Math.floor(Math.random() * xs.length)];
+}
+
+async function main(): Promise<void> {
+  const data = await loadDataset(dataset, { includeTags: false });
+  const userIds = Int32Array.from(new Set(data.ratings.userIds));
+  const movieIds = Int32Array.from(new Set(data.ratings.movieIds));
+  let t = 0;
+  const rate = () =>
+    JSON.stringify({
+      query: `mutation { rateMovie(input: { userId: ${pick(userIds)}, movieId: ${pick(movieIds)}, rating: ${0.5 + (t++ % 10) / 2} }) { rating { value } } }`,
+    });
+  const read = () =>
+    JSON.stringify({
+      query: `{ recommendations(userId: ${pick(userIds)}, first: 10) { movie { title } score } }`,
+    });
+  const results: Array<{
+    ratingsPerSecond: number;
+    readP99: number;
+    cpuMicrosPerRating: number;
+    failed: number;
+  }> = [];
+  for (let r = 0; r < runs; r++) {
+    const dir = mkdtempSync(join(tmpdir(), 'movie-recs-ingest-'));
+    const server = await start({ DATASET: dataset, DATA_DIR: dir });
+    try {
+      let acknowledged = 0;
+      let failed = 0;
+      const cpuBefore = await cpuSeconds(server.url);
+      const writes = autocannon({
+        url: server.url,
+        connections: 32,
+        duration,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (req) => ({ ...req, body: rate() }),
+            onResponse: (status, body) => {
+              if (status === 200 && !body.includes('"errors"')) acknowledged++;
+              else failed++;
+            },
+          },
+        ],
+      });
+      const reads = autocannon({
+        url: server.url,
+        connections: 4,
+        duration,
+        overallRate: READ_RATE,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (req) => ({ ...req, body: read() }),
+          },
+        ],
+      });
+      const [, readResult] = await Promise.all([writes, reads]);
+      const cpu = (await cpuSeconds(server.url)) - cpuBefore;
+      results.push({
+        ratingsPerSecond: acknowledged / duration,
+        readP99: readResult.latency.p99,
+        cpuMicrosPerRating: (cpu * 1e6) / Math.max(1, acknowledged),
+        failed,
+      });
+    } finally {
+      await stop(server);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  // baseline: every list recomputed after each rating
+  const catalog = buildCatalog(data);
+  const live = LiveModel.create(
+    catalog.movieIds,
+    data.ratings,
+    { ...defaultModelConfig, scale: data.scale },
+    {
+      user: 0.4,
+      item: 0.6,
+      userSparse: 0,
+      itemSparse: 0,
+      itemShare: 0.3,
+    },
+  );
+  const rebuilds: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    live.apply([
+      {
+        kind: 'rate',
+        userId: pick(userIds),
+        movieId: pick(movieIds),
+        rating: 4,
+        timestamp: 2e9 + k,
+      },
+    ]);
+    const began = performance.now();
+    for (const side of ['item', 'user'] as const) {
+      const s = live.model[side];
+      if (s) buildNeighbourLists(s.rankSpace, s.config.listSize);
+    }
+    rebuilds.push(performance.now() - began);
+  }
+  const rebuildMs = median(rebuilds);
+  const m = (f: (x: (typeof results)[number]) => number) => median(results.map(f));
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}`;
+  process.stdout.write(
+    `bench:ingest on ${dataset}, embedded, journal fsync on, 32 writing connections and ${READ_RATE} reads/s for ${duration} s, median of ${runs} fresh servers; ${machine}\n\n`,
+  );
+  process.stdout.write(
+    '| approach | acknowledged ratings/s | read p99 ms | server CPU per rating µs | failed |\n|---|---|---|---|---|\n',
+  );
+  process.stdout.write(
+    `| incremental (the service) | ${m((x) => x.ratingsPerSecond).toFixed(0)} | ${m((x) => x.readP99).toFixed(0)} | ${m((x) => x.cpuMicrosPerRating).toFixed(0)} | ${results.reduce((n, x) => n + x.failed, 0)} |\n`,
+  );
+  process.stdout.write(
+    `| every list recomputed per rating (in-process, lists only) | ${(1000 / rebuildMs).toFixed(2)} | - | ${(rebuildMs * 1000).toFixed(0)} | - |\n`,
+  );
+  const out = 'bench/results/ingest.json';
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify({ dataset, duration, runs, machine, results, rebuildMs }, null, 2)}\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,208 @@
+import { float64Array, int32Array, type Memory } from './memory.ts';
+import { emptyNeighbourLists, type NeighbourLists } from './neighbours.ts';
+import type { SimilaritySpace } from './similarity.ts';
+import { TopK } from './top-k.ts';
+
+/**
+ * Every entity's top-k vector-cosine neighbours computing each pair once. Similarity is
+ * symmetric, so row a only needs the entities after a: for each co-rater o of a, the
+ * part of o's row after a. Each pair found is offered to both a's and b's bounded heaps
+ * (one heap of k slots per entity). That halves the accumulations and the similarity
+ * arithmetic of a full-row build, which is what bounds building large data sets.
+ *
+ * The sums are the ones a full row makes (the same products in the same co-rater
+ * order), and heaps rank by (similarity, lower id), which does not depend on the order
+ * of offers, so the lists equal buildNeighbourLists' exactly.
+ */
+
+/** One bounded min-heap per entity, by (key, id) as TopK, with each candidate's support. */
+export interface HeapSet {
+  readonly k: number;
+  readonly size: Int32Array;
+  readonly keys: Float64Array;
+  readonly ids: Int32Array;
+  readonly supports: Int32Array;
+}
+
+export function emptyHeapSet(n: number, k: number, memory: Memory = 'heap'): HeapSet {
+  return {
+    k,
+    size: int32Array(n, memory),
+    keys: float64Array(n * k, memory),
+    ids: int32Array(n * k, memory),
+    supports: int32Array(n * k, memory),
+  };
+}
+
+/** Whether (k1, id1) ranks below (k2, id2). */
+function worse(k1: number, id1: number, k2: number, id2: number): boolean {
+  return k1 < k2 || (k1 === k2 && id1 > id2);
+}
+
+function offer(h: HeapSet, e: number, key: number, id: number, support: number): void {
+  const k = h.k;
+  const base = e * k;
+  const { keys, ids, supports } = h;
+  const size = h.size[e];
+  if (size < k) {
+    let c = size;
+    h.size[e] = size + 1;
+    while (c > 0) {
+      const parent = (c - 1) >> 1;
+      if (!worse(key, id, keys[base + parent], ids[base + parent])) break;
+      keys[base + c] = keys[base + parent];
+      ids[base + c] = ids[base + parent];
+      supports[base + c] = supports[base + parent];
+      c = parent;
+    }
+    keys[base + c] = key;
+    ids[base + c] = id;
+    supports[base + c] = support;
+    return;
+  }
+  if (!worse(keys[base], ids[base], key, id)) return;
+  let c = 0;
+  for (;;) {
+    const l = 2 * c + 1;
+    if (l >= k) break;
+    let m = l;
+    const r = l + 1;
+    if (r < k && worse(keys[base + r], ids[base + r], keys[base + l], ids[base + l])) m = r;
+    if (!worse(keys[base + m], ids[base + m], key, id)) break;
+    keys[base + c] = keys[base + m];
+    ids[base + c] = ids[base + m];
+    supports[base + c] = supports[base + m];
+    c = m;
+  }
+  keys[base + c] = key;
+  ids[base + c] = id;
+  supports[base + c] = support;
+}
+
+/** Scratch for one thread's upper-row pass: a count and a dot product per entity. */
+export interface UpperScratch {
+  readonly sums: Float64Array;
+  readonly touched: Int32Array;
+}
+
+export function upperScratch(n: number): UpperScratch {
+  return { sums: new Float64Array(n * 2), touched: new Int32Array(n) };
+}
+
+/** Whether the symmetric build applies: vector-cosine, the metric of the stored lists. */
+export function canBuildSymmetric(space: SimilaritySpace): boolean {
+  return space.options.metric === 'vector-cosine';
+}
+
+/**
+ * Finds every b > a sharing a co-rater with a, computes sim(a, b) and offers it to the
+ * heaps of a and of b.
+ */
+export function offerUpperRow(
+  space: SimilaritySpace,
+  a: number,
+  s: UpperScratch,
+  heaps: HeapSet,
+): void {
+  const rowPtr = space.rows.rowPtr;
+  const rowEnd = space.rows.rowEnd;
+  const rowIdx = space.rows.colIdx;
+  const colPtr = space.cols.rowPtr;
+  const colEnd = space.cols.rowEnd;
+  const colIdx = space.cols.colIdx;
+  const xRows = space.xRows;
+  const xCols = space.xCols;
+  const { sums, touched } = s;
+  let count = 0;
+  const end = rowEnd[a];
+  for (let p = rowPtr[a]; p < end; p++) {
+    const o = rowIdx[p];
+    const xa = xRows[p];
+    // o's row is sorted: start just after a
+    let lo = colPtr[o];
+    let hi = colEnd[o];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (colIdx[mid] <= a) lo = mid + 1;
+      else hi = mid;
+    }
+    const qEnd = colEnd[o];
+    for (let q = lo; q < qEnd; q++) {
+      const b = colIdx[q];
+      const k = b << 1;
+      if (sums[k] === 0) touched[count++] = b;
+      sums[k] += 1;
+      sums[k + 1] += xa * xCols[q];
+    }
+  }
+  const { minSupport, shrinkage } = space.options;
+  const norms = space.norms;
+  const na = norms[a];
+  const { size, keys, k } = heaps;
+  for (let t = 0; t < count; t++) {
+    const b = touched[t];
+    const j = b << 1;
+    const n = sums[j];
+    let v = 0;
+    if (n >= minSupport) {
+      const den = na * norms[b];
+      v = den > 0 ? sums[j + 1] / den : 0;
+      if (v > 1) v = 1;
+      else if (v < -1) v = -1;
+      if (shrinkage > 0) v = (v * n) / (n + shrinkage);
+    }
+    sums[j] = 0;
+    sums[j + 1] = 0;
+    // most candidates lose to a full heap's worst: test that here, before the call
+    if (v > 0) {
+      if (size[a] < k || v >= keys[a * k]) offer(heaps, a, v, b, n);
+      if (size[b] < k || v >= keys[b * k]) offer(heaps, b, v, a, n);
+    }
+  }
+}
+
+/**
+ * Merges the heaps of every thread into sorted lists: each pair was offered to exactly
+ * one thread's heaps, and each keeps its k best, so the k best of their union are exact.
+ */
+export function mergeHeaps(
+  heaps: ReadonlyArray<HeapSet>,
+  n: number,
+  k: number,
+  memory: Memory = 'heap',
+): NeighbourLists {
+  const lists = emptyNeighbourLists(n, k, memory);
+  const top = new TopK(k);
+  const supportOf = new Int32Array(n);
+  const ids = new Int32Array(k);
+  const sims = new Float64Array(k);
+  for (let e = 0; e < n; e++) {
+    top.clear();
+    for (const h of heaps) {
+      const base = e * h.k;
+      for (let t = 0; t < h.size[e]; t++) {
+        const id = h.ids[base + t];
+        supportOf[id] = h.supports[base + t];
+        top.offer(h.keys[base + t], id);
+      }
+    }
+    const count = top.drainSorted(ids, sims);
+    const start = e * k;
+    for (let t = 0; t < count; t++) {
+      lists.idx[start + t] = ids[t];
+      lists.sim[start + t] = sims[t];
+      lists.support[start + t] = supportOf[ids[t]];
+    }
+    lists.length[e] = count;
+  }
+  return lists;
+}
+
+/** The symmetric build on one thread (see parallel-lists.ts for several). */
+export function buildSymmetricLists(space: SimilaritySpace, k: number): NeighbourLists {
+  const n = space.rows.rows;
+  const heaps = emptyHeapSet(n, k);
+  const s = upperScratch(n);
+  for (let a = 0; a < n; a++) offerUpperRow(space, a, s, heaps);
+  return mergeHeaps([heaps], n, k);
+}
