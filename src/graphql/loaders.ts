@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { RecommenderService } from '../service/recommender-service.ts';
 import type {
   MovieView,
+  PredictionRequest,
   RecommendationRequest,
   RecommendationView,
   SimilarMovieView,
@@ -26,6 +27,7 @@ export interface Loaders {
   >;
   readonly similarUsers: DataLoader<{ userId: number; first: number }, SimilarUserView[], string>;
   readonly recommendations: DataLoader<RecommendationRequest, RecommendationView[], string>;
+  readonly predictedRating: DataLoader<PredictionRequest, number | null, string>;
 }
 
 export function createLoaders(service: RecommenderService): Loaders {
@@ -41,6 +43,9 @@ export function createLoaders(service: RecommenderService): Loaders {
     recommendations: new DataLoader(async (keys) => service.recommendations(keys), {
       cacheKeyFn: (k) =>
         JSON.stringify([k.userId, k.first, k.strategy, [...k.genres].sort(), k.excludeRated]),
+    }),
+    predictedRating: new DataLoader(async (keys) => service.predictedRatings(keys), {
+      cacheKeyFn: (k) => `${k.userId}:${k.movieId}:${k.strategy}`,
     }),
   };
 }

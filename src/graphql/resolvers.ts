@@ -126,6 +126,7 @@ export function createResolvers(service: RecommenderService): Resolvers {
     },
     Recommendation: {
       movie: (r, _, ctx) => movieOf(ctx, r.movieId),
+      predictedRating: (r, _, ctx) => ctx.loaders.predictedRating.load(r.prediction),
     },
     Reason: {
       movie: (r, _, ctx) => (r.movieId === null ? null : movieOf(ctx, r.movieId)),

@@ -21,6 +21,7 @@ import type {
   GenreView,
   MoviePage,
   MovieView,
+  PredictionRequest,
   RateMovieResult,
   RatingPage,
   RatingView,
@@ -290,24 +291,40 @@ export class RecommenderService {
       );
       return { u, req, recs, scales: { ...scratch.scales } };
     });
-    const predicted = this.predictFor(
-      picked.map(({ u, req, recs }) => ({
-        u,
-        strategy: req.strategy,
-        items: recs.map((r) => r.item),
-      })),
-    );
-    return picked.map(({ u, req, recs, scales }, k) =>
+    return picked.map(({ u, req, recs, scales }) =>
       recs.map(
-        (r, t): RecommendationView => ({
+        (r): RecommendationView => ({
           movieId: this.catalog.movieIds[r.item],
           score: r.score,
-          predictedRating: predicted[k][t],
+          prediction: {
+            userId: req.userId,
+            movieId: this.catalog.movieIds[r.item],
+            strategy: req.strategy,
+          },
           source: r.source === 'popularity' ? 'POPULARITY' : 'NEIGHBOURS',
           reasons: r.source === 'popularity' ? [] : this.reasons(u, r.item, req.strategy, scales),
         }),
       ),
     );
+  }
+
+  /**
+   * Predicted ratings for a batch, one pass per strategy (each needs similarity rows, so
+   * they are computed only for the recommendations whose predictedRating was asked for).
+   * null for the popularity strategy and for unknown movies.
+   */
+  async predictedRatings(
+    requests: ReadonlyArray<PredictionRequest>,
+  ): Promise<Array<number | null>> {
+    const items = requests.map((r) => this.live.itemIdx(r.movieId));
+    const predicted = this.predictFor(
+      requests.map((r, k) => ({
+        u: this.live.userIdx(r.userId),
+        strategy: items[k] < 0 ? 'popularity' : r.strategy,
+        items: [items[k]],
+      })),
+    );
+    return predicted.map((p) => p[0]);
   }
 
   /** Records a rating once it is durable; returns it with the value it replaced. */

@@ -41,7 +41,8 @@ export interface ReasonView {
 export interface RecommendationView {
   readonly movieId: number;
   readonly score: number;
-  readonly predictedRating: number | null;
+  /** What predictedRating needs, computed only when a query asks for it (it costs rows). */
+  readonly prediction: PredictionRequest;
   readonly source: 'NEIGHBOURS' | 'POPULARITY';
   readonly reasons: ReadonlyArray<ReasonView>;
 }
@@ -90,4 +91,11 @@ export interface RecommendationRequest {
   /** Genre names; empty for no filter. */
   readonly genres: ReadonlyArray<string>;
   readonly excludeRated: boolean;
+}
+
+/** A predicted rating to compute: the user's rating of the movie, by a strategy. */
+export interface PredictionRequest {
+  readonly userId: number;
+  readonly movieId: number;
+  readonly strategy: RecommendationRequest['strategy'];
 }

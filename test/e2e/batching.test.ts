@@ -46,6 +46,22 @@ describe('batching', () => {
     expect(Math.max(...similar.mock.calls.map(([keys]) => keys.length))).toBe(20);
   });
 
+  it('given recommendations queried without predictedRating, when querying, then no rating is predicted; with it, the 10 are predicted in one batch', async () => {
+    const predicted = vi.spyOn(server.service, 'predictedRatings');
+    await gqlData(
+      server.url,
+      '{ recommendations(userId: 1, first: 10) { movie { title } score } }',
+    );
+    expect(predicted).not.toHaveBeenCalled();
+    const data = await gqlData<{ recommendations: Array<{ predictedRating: number | null }> }>(
+      server.url,
+      '{ recommendations(userId: 1, first: 10) { predictedRating } }',
+    );
+    expect(predicted).toHaveBeenCalledTimes(1);
+    expect(predicted.mock.calls[0][0]).toHaveLength(10);
+    expect(data.recommendations.every((r) => r.predictedRating !== null)).toBe(true);
+  });
+
   it('given the same movie asked for under many aliases, when querying, then the service sees its id once', async () => {
     const movies = vi.spyOn(server.service, 'movies');
     const data = await gqlData<Record<string, { title: string }>>(
