@@ -8,12 +8,13 @@ import { defaultModelConfig } from '../src/engine/model.ts';
 import { buildNeighbourLists } from '../src/engine/neighbours.ts';
 import { buildCatalog } from '../src/service/catalog.ts';
 import { LiveModel } from '../src/service/live-model.ts';
-import { median, start, stop } from './server-process.ts';
+import { median, openLoop, start, stop } from './server-process.ts';
 
 /**
  * bench:ingest: sustained rateMovie mutations on the real server (embedded, journal
  * fsync on, incremental maintenance on) at 32 connections for DURATION seconds (default
- * 10), while a reader asks for recommendations at a fixed 20 per second; RUNS fresh
+ * 10), while a reader asks for recommendations at a constant 20 per second (an open
+ * loop, see openLoop); RUNS fresh
  * servers (default 3), medians. Reported: acknowledged ratings per second (HTTP 200 with
  * no GraphQL error), the reader's p99, and the server's CPU per rating (from its own
  * process_cpu_seconds_total). Baseline in the same run: recomputing every neighbour
@@ -77,24 +78,12 @@ async function main(): Promise<void> {
           },
         ],
       });
-      const reads = autocannon({
-        url: server.url,
-        connections: 4,
-        duration,
-        overallRate: READ_RATE,
-        requests: [
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            setupRequest: (req) => ({ ...req, body: read() }),
-          },
-        ],
-      });
+      const reads = openLoop(server.url, read, READ_RATE, duration, 4);
       const [, readResult] = await Promise.all([writes, reads]);
       const cpu = (await cpuSeconds(server.url)) - cpuBefore;
       results.push({
         ratingsPerSecond: acknowledged / duration,
-        readP99: readResult.latency.p99,
+        readP99: readResult.p99,
         cpuMicrosPerRating: (cpu * 1e6) / Math.max(1, acknowledged),
         failed,
       });

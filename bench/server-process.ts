@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** The real server in a child process, for the benchmarks: started, awaited until ready, stopped. */
 export interface Started {
@@ -42,4 +44,77 @@ export async function stop(s: Started): Promise<void> {
 export function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Throughput and latency of one load phase, in requests per second and milliseconds. */
+export interface Phase {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+/**
+ * An open loop at a constant rate: request i is due at t0 + i / rate whatever happened
+ * to the others, and its latency counts from when it was due, so waiting for a free
+ * connection (at most `connections`) counts too. autocannon's overallRate lets each connection send
+ * its whole per-second quota back to back at the start of every second, so at a constant
+ * rate it measures bursts of a second's requests queueing, not the service.
+ */
+export async function openLoop(
+  url: string,
+  body: () => string,
+  rate: number,
+  duration: number,
+  connections: number,
+): Promise<Phase> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const target = new URL(url);
+  const latencies: number[] = [];
+  let errors = 0;
+  const total = Math.round(rate * duration);
+  const t0 = performance.now() + 20;
+  const inFlight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await delay(wait);
+    const payload = body();
+    inFlight.push(
+      new Promise<void>((resolve) => {
+        const req = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(payload),
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              if (res.statusCode !== 200) errors++;
+              latencies.push(performance.now() - due);
+              resolve();
+            });
+          },
+        );
+        req.on('error', () => {
+          errors++;
+          resolve();
+        });
+        req.end(payload);
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { rps: latencies.length / duration, p50: at(0.5), p99: at(0.99), errors };
 }

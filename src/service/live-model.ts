@@ -260,7 +260,7 @@ export class LiveModel {
   private reachOf(side: Side, other: number): Reach {
     const rows = side === 'item' ? this.current.matrix.byUser : this.current.matrix.byItem;
     const ratedByOther = rows.colIdx.subarray(rows.rowPtr[other], rows.rowEnd[other]);
-    return { row: new Set<number>(ratedByOther), other: this.ratedBy(side, other) };
+    return { row: ratedByOther.slice(), other: this.ratedBy(side, other) };
   }
 
   /** For adjusted cosine: the entities of `side` that `other` rated; otherwise none needed. */
@@ -299,25 +299,29 @@ export class LiveModel {
     this.recomputeList(side, a);
     marked++;
     const lists = sideModel.lists;
-    const reached = before.row;
-    for (let t = 0; t < s.count; t++) reached.add(s.touched[t]);
-    for (const b of reached) {
-      if (b >= lists.length.length || flags[b] === 1) continue;
-      const len = lists.length[b];
+    const check = (b: number) => {
+      if (b >= lists.length.length || flags[b] === 1) return;
       const end = listEnd(lists, b);
-      let holdsA = false;
-      for (let q = listStart(lists, b); q < end; q++) {
-        if (lists.idx[q] === a) {
-          holdsA = true;
-          break;
-        }
-      }
       const sim = s.sim[b];
       // Lists store Float32: a near-tie with the last entry must count as reaching it,
       // or a rounding difference decides which of two equal neighbours stays.
-      const reaches = sim > 0 && (len < lists.k || sim >= lists.sim[end - 1] - 1e-6);
-      if (holdsA || reaches) mark(b);
-    }
+      if (sim > 0 && (lists.length[b] < lists.k || sim >= lists.sim[end - 1] - 1e-6)) {
+        mark(b);
+        return;
+      }
+      const idx = lists.idx;
+      for (let q = listStart(lists, b); q < end; q++) {
+        if (idx[q] === a) {
+          mark(b);
+          return;
+        }
+      }
+    };
+    // the entities a's new row reaches, then those only its old row may have reached
+    // (checking one twice gives the same answer, so no set is needed)
+    for (let t = 0; t < s.count; t++) check(s.touched[t]);
+    for (let t = 0; t < before.row.length; t++)
+      if (s.sim[before.row[t]] === 0) check(before.row[t]);
     return marked;
   }
 
@@ -470,7 +474,7 @@ export interface Room {
 
 interface Reach {
   /** Entities a's similarity row may have reached before the change and not after. */
-  readonly row: Set<number>;
+  readonly row: Int32Array;
   /** Adjusted cosine only: the entities `other` had rated before the change. */
   readonly other: ReadonlyArray<number>;
 }
