@@ -227,6 +227,24 @@ export function computeRow(
 }
 
 /**
+ * Vector-cosine from the dot product over n co-raters and the product of the two norms,
+ * clamped and shrunk: the arithmetic of similarityFromSums, shared by the fast paths.
+ */
+export function vectorCosine(
+  dot: number,
+  n: number,
+  den: number,
+  minSupport: number,
+  shrinkage: number,
+): number {
+  if (n < minSupport) return 0;
+  let v = den > 0 ? dot / den : 0;
+  if (v > 1) v = 1;
+  else if (v < -1) v = -1;
+  return shrinkage > 0 ? (v * n) / (n + shrinkage) : v;
+}
+
+/**
  * finishRow for vector-cosine alone, the metric of the stored lists: only two sums to
  * read and clear per entry. A row of a popular movie touches most of the catalogue, so
  * this loop costs about as much as the accumulation itself. Same arithmetic as
@@ -246,15 +264,7 @@ function finishDotRow(space: SimilaritySpace, a: number, s: RowScratch): number 
     if (b !== a) {
       touched[kept++] = b;
       support[b] = n;
-      let v = 0;
-      if (n >= minSupport) {
-        const den = na * norms[b];
-        v = den > 0 ? acc[k + 1] / den : 0;
-        if (v > 1) v = 1;
-        else if (v < -1) v = -1;
-        if (shrinkage > 0) v = (v * n) / (n + shrinkage);
-      }
-      sim[b] = v;
+      sim[b] = vectorCosine(acc[k + 1], n, na * norms[b], minSupport, shrinkage);
     }
     acc[k] = 0;
     acc[k + 1] = 0;

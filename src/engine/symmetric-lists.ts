@@ -1,6 +1,6 @@
 import { float64Array, int32Array, type Memory } from './memory.ts';
 import { emptyNeighbourLists, type NeighbourLists } from './neighbours.ts';
-import type { SimilaritySpace } from './similarity.ts';
+import { type SimilaritySpace, vectorCosine } from './similarity.ts';
 import { TopK } from './top-k.ts';
 
 /**
@@ -160,14 +160,7 @@ export function offerUpperRow(
     const b = touched[t];
     const j = b << 1;
     const n = sums[j];
-    let v = 0;
-    if (n >= minSupport) {
-      const den = na * norms[b];
-      v = den > 0 ? sums[j + 1] / den : 0;
-      if (v > 1) v = 1;
-      else if (v < -1) v = -1;
-      if (shrinkage > 0) v = (v * n) / (n + shrinkage);
-    }
+    const v = vectorCosine(sums[j + 1], n, na * norms[b], minSupport, shrinkage);
     sums[j] = 0;
     sums[j + 1] = 0;
     // most candidates lose to a full heap's worst: test that here, before the call
