@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { resolveDatasetDir } from '../src/data/movielens.ts';
 
 /**
  * bench:build: time and peak RSS to load a data set and compute every movie's and every
@@ -17,7 +18,6 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const runs = Number(process.env.RUNS ?? 3);
 const threads = Number(process.env.THREADS ?? 2);
-const sharedDir = process.env.MOVIELENS_DIR ?? join('..', 'shared', 'data', 'movielens');
 
 interface SetSpec {
   readonly name: string;
@@ -31,7 +31,8 @@ interface SetSpec {
 
 const SETS: ReadonlyArray<SetSpec> = [
   { name: 'ml-latest-small', dir: 'ml-latest-small', sides: 'item,user', dense: 'item,user' },
-  { name: 'ml-100k', dir: join(sharedDir, 'ml-100k'), sides: 'item,user', dense: 'item,user' },
+  // found by name: $MOVIELENS_DIR, data/ or ../shared/data/movielens (never bundled)
+  { name: 'ml-100k', dir: 'ml-100k', sides: 'item,user', dense: 'item,user' },
   {
     name: 'gen-1m',
     dir: 'var/gen/1m',
@@ -107,8 +108,10 @@ async function main(): Promise<void> {
         String(m),
       ]);
     }
-    if (!existsSync(set.dir) && !set.dir.startsWith('ml-')) {
-      process.stderr.write(`skipping ${set.name}: ${set.dir} not found\n`);
+    try {
+      resolveDatasetDir(set.dir);
+    } catch (err) {
+      process.stderr.write(`skipping ${set.name}: ${(err as Error).message}\n`);
       continue;
     }
     const sparse: Result[] = [];
