@@ -31,9 +31,9 @@ function spacesOf(model: Model): SimilaritySpace[] {
   return out;
 }
 
-/** The per-entry arrays laid out like `byUser` (which: 'user') or `byItem`. */
-function lanesOf(model: Model, rows: 'user' | 'item'): Float32Array[] {
-  return spacesOf(model).map((s) => (s.side === rows ? s.xRows : s.xCols));
+/** The spaces' per-entry arrays laid out like `byUser` (rows: 'user') or `byItem`. */
+function lanesOf(spaces: ReadonlyArray<SimilaritySpace>, rows: 'user' | 'item'): Float32Array[] {
+  return spaces.map((s) => (s.side === rows ? s.xRows : s.xCols));
 }
 
 /**
@@ -79,25 +79,26 @@ export function setRating(
 ): boolean {
   const m = model.matrix;
   const { byUser, byItem } = m;
+  const spaces = spacesOf(model);
   let pu = findInRow(byUser, u, i);
   let pi = pu < 0 ? -1 : findInRow(byItem, i, u);
   if (value === null) {
     if (pu < 0) return true;
-    removeEntry(byUser, u, pu, lanesOf(model, 'user'));
-    removeEntry(byItem, i, pi, lanesOf(model, 'item'));
+    removeEntry(byUser, u, pu, lanesOf(spaces, 'user'));
+    removeEntry(byItem, i, pi, lanesOf(spaces, 'item'));
     m.nnz--;
   } else {
     if (pu < 0) {
-      pu = insertEntry(byUser, u, i, lanesOf(model, 'user'));
+      pu = insertEntry(byUser, u, i, lanesOf(spaces, 'user'));
       if (pu < 0) return false;
-      pi = insertEntry(byItem, i, u, lanesOf(model, 'item'));
+      pi = insertEntry(byItem, i, u, lanesOf(spaces, 'item'));
       if (pi < 0) return false;
       m.nnz++;
     }
     byUser.values[pu] = value;
     byItem.values[pi] = value;
   }
-  for (const space of spacesOf(model)) refreshSpace(model, space, u, i, pu, pi, value !== null);
+  for (const space of spaces) refreshSpace(model, space, u, i, pu, pi, value !== null);
   model.userMeans[u] = rowMean(byUser, u, model.baseline.mu);
   refreshPopularity(model.popularity, m, i, model.baseline.mu, model.config.popularityDamping);
   return true;

@@ -11,7 +11,6 @@ import { computePopularity, type Popularity } from './popularity.ts';
 import type { RankingWeight } from './ranking.ts';
 import type { Scale } from './scale.ts';
 import { type SimilarityOptions, type SimilaritySpace, similaritySpace } from './similarity.ts';
-import { buildSymmetricLists, canBuildSymmetric } from './symmetric-lists.ts';
 
 /**
  * One side (user-based or item-based) of the hybrid. Rating prediction and top-N ranking
@@ -184,12 +183,9 @@ export function fitSide(
       config,
       predictSpace,
       rankSpace,
-      lists: !withLists
-        ? emptyNeighbourLists(rankSpace.rows.rows, config.listSize)
-        : users.length === 0 && canBuildSymmetric(rankSpace)
-          ? // nothing to predict along the way: each pair once (same lists, half the work)
-            buildSymmetricLists(rankSpace, config.listSize)
-          : buildNeighbourLists(rankSpace, config.listSize, predictor),
+      lists: withLists
+        ? buildNeighbourLists(rankSpace, config.listSize, users.length > 0 ? predictor : undefined)
+        : emptyNeighbourLists(rankSpace.rows.rows, config.listSize),
     },
     predictions: predictor.result,
   };

@@ -7,6 +7,7 @@ import {
   rowScratch,
   type SimilaritySpace,
 } from './similarity.ts';
+import { buildSymmetricLists, canBuildSymmetric } from './symmetric-lists.ts';
 import { TopK } from './top-k.ts';
 
 /**
@@ -37,12 +38,27 @@ export function selectNeighbours(s: RowScratch, sims: Float64Array, top: TopK): 
 }
 
 /**
- * Computes every entity's top-k list on one thread. A `visitor` also receives the rows it
- * wants of its own space, from the same pass: the very same rows when both use one space,
- * one traversal computing both similarities when they can share it (see canAccompany),
- * else a second computation of just the wanted rows.
+ * Computes every entity's top-k list on one thread. With nothing riding along and the
+ * stored metric, each pair is computed once (symmetric-lists.ts: the same lists for half
+ * the work); otherwise row by row (buildListsRowByRow).
  */
 export function buildNeighbourLists(
+  space: SimilaritySpace,
+  k: number,
+  visitor?: RowVisitor,
+): NeighbourLists {
+  return !visitor && canBuildSymmetric(space)
+    ? buildSymmetricLists(space, k)
+    : buildListsRowByRow(space, k, visitor);
+}
+
+/**
+ * Computes every entity's top-k list one full similarity row at a time. A `visitor` also
+ * receives the rows it wants of its own space, from the same pass: the very same rows
+ * when both use one space, one traversal computing both similarities when they can share
+ * it (see canAccompany), else a second computation of just the wanted rows.
+ */
+export function buildListsRowByRow(
   space: SimilaritySpace,
   k: number,
   visitor?: RowVisitor,

@@ -1,7 +1,7 @@
 import { float64Array, int32Array, type Memory } from './memory.ts';
 import { emptyNeighbourLists, type NeighbourLists } from './neighbours.ts';
 import { type SimilaritySpace, vectorCosine } from './similarity.ts';
-import { TopK } from './top-k.ts';
+import { TopK, worse } from './top-k.ts';
 
 /**
  * Every entity's top-k vector-cosine neighbours computing each pair once. Similarity is
@@ -42,11 +42,6 @@ export function emptyHeapSet(n: number, k: number, memory: Memory = 'heap'): Hea
     ids: int32Array(n * k, memory),
     supports: int32Array(n * k, memory),
   };
-}
-
-/** Whether (k1, id1) ranks below (k2, id2). */
-function worse(k1: number, id1: number, k2: number, id2: number): boolean {
-  return k1 < k2 || (k1 === k2 && id1 > id2);
 }
 
 function offer(h: HeapSet, e: number, key: number, id: number, support: number): void {

@@ -91,7 +91,7 @@ export class TopK {
   }
 }
 
-/** Whether (k1, id1) ranks below (k2, id2). */
-function worse(k1: number, id1: number, k2: number, id2: number): boolean {
+/** Whether (k1, id1) ranks below (k2, id2): the engine's one ranking order. */
+export function worse(k1: number, id1: number, k2: number, id2: number): boolean {
   return k1 < k2 || (k1 === k2 && id1 > id2);
 }

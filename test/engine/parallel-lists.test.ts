@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fitBaseline } from '../../src/engine/baseline.ts';
 import { buildRatingMatrix } from '../../src/engine/matrix.ts';
-import { buildNeighbourLists } from '../../src/engine/neighbours.ts';
+import { buildListsRowByRow } from '../../src/engine/neighbours.ts';
 import { createListPool } from '../../src/engine/parallel-lists.ts';
 import { similarityMetrics, similaritySpace } from '../../src/engine/similarity.ts';
 import { withSlack } from '../../src/engine/slack-matrix.ts';
@@ -32,7 +32,7 @@ describe('lists built on several threads', () => {
             { metric, shrinkage: 3, minSupport: 1 },
             fitBaseline(compact),
           );
-          const one = buildNeighbourLists(space, k);
+          const one = buildListsRowByRow(space, k);
           const two = await pool.build(space, k);
           expect(Array.from(two.length)).toEqual(Array.from(one.length));
           expect(Array.from(two.idx)).toEqual(Array.from(one.idx));
@@ -58,7 +58,7 @@ describe('lists built on several threads', () => {
             shrinkage,
             minSupport,
           });
-          const one = buildNeighbourLists(space, k);
+          const one = buildListsRowByRow(space, k);
           const sym = buildSymmetricLists(space, k);
           expect(Array.from(sym.length)).toEqual(Array.from(one.length));
           expect(Array.from(sym.idx)).toEqual(Array.from(one.idx));
