@@ -12,7 +12,8 @@ export interface Started {
 export function start(env: Record<string, string>): Promise<Started> {
   const { REDIS_URL: _r, NODE_ENV: _n, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
-    env: { ...inherited, PORT: '0', LOG_LEVEL: 'info', ...env },
+    // the benches measure the engine and the server, not the per-client write allowance
+    env: { ...inherited, PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT: 'off', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { type AuthConfig, MIN_SECRET_LENGTH } from './access/auth.ts';
+import type { RateLimit } from './access/rate-limit.ts';
 import type { HybridWeights } from './engine/model.ts';
+import { defaultLimits, type QueryLimits } from './graphql/limits.ts';
 
 /**
  * The service's configuration, from environment variables, validated at start: a bad
@@ -8,6 +11,8 @@ import type { HybridWeights } from './engine/model.ts';
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const count = z.coerce.number().int().min(1);
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -34,6 +39,37 @@ const schema = z.object({
       'expected "fit" or five numbers: user,item,userSparse,itemSparse,itemShare',
     )
     .default('fit'),
+  LIMIT_DEPTH: count.default(defaultLimits.maxDepth),
+  LIMIT_ALIASES: z.coerce.number().int().min(0).default(defaultLimits.maxAliases),
+  LIMIT_ROOT_FIELDS: count.default(defaultLimits.maxRootFields),
+  LIMIT_DIRECTIVES: z.coerce.number().int().min(0).default(defaultLimits.maxDirectives),
+  LIMIT_COST: count.default(defaultLimits.maxCost),
+  LIMIT_QUERY_LENGTH: count.default(defaultLimits.maxQueryLength),
+  LIMIT_BODY: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/, 'expected a size such as 100kb or 1mb')
+    .default(defaultLimits.maxBody),
+  BATCH_REQUESTS: boolean.default(defaultLimits.batchRequests),
+  FIELD_SUGGESTIONS: boolean.optional(),
+  AUTH_JWT_SECRET: z
+    .string()
+    .min(MIN_SECRET_LENGTH, `at least ${MIN_SECRET_LENGTH} characters (HS256 wants 256 bits)`)
+    .optional(),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_ADMIN_SCOPE: z.string().regex(/^\S+$/, 'one scope, no spaces').default('ratings:admin'),
+  RATE_LIMIT: z
+    .string()
+    .regex(/^(off|\d+\/\d+)$/, 'expected "off" or <writes>/<seconds>, for example 120/60')
+    .default('120/60'),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|\d+|[0-9a-fA-F.:/,\s]+|loopback|linklocal|uniquelocal)$/,
+      'expected true, false, a hop count or addresses',
+    )
+    .default('false'),
 });
 
 export interface Config {
@@ -53,6 +89,12 @@ export interface Config {
   readonly redisPrefix: string;
   /** Fit the hybrid's weights on held-out ratings at start, or use these. */
   readonly hybridWeights: 'fit' | HybridWeights;
+  readonly limits: QueryLimits;
+  /** Writes need a bearer token; null: writes are open (development). */
+  readonly auth: AuthConfig | null;
+  /** Writes per client and window; null: unlimited. */
+  readonly rateLimit: RateLimit | null;
+  readonly trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +114,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const production = c.NODE_ENV === 'production';
+  if (c.AUTH_JWT_SECRET && c.AUTH_JWKS_URL) {
+    throw new ConfigError(
+      'invalid configuration: AUTH_JWT_SECRET and AUTH_JWKS_URL are both set; tokens are verified with one or the other',
+    );
+  }
   return {
     port: c.PORT,
     host: c.HOST,
@@ -85,7 +132,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hybridWeights: parseWeights(c.HYBRID_WEIGHTS),
     redisUrl: c.REDIS_URL ?? null,
     redisPrefix: c.REDIS_PREFIX,
+    limits: {
+      maxDepth: c.LIMIT_DEPTH,
+      maxAliases: c.LIMIT_ALIASES,
+      maxRootFields: c.LIMIT_ROOT_FIELDS,
+      maxDirectives: c.LIMIT_DIRECTIVES,
+      maxCost: c.LIMIT_COST,
+      maxQueryLength: c.LIMIT_QUERY_LENGTH,
+      maxBody: c.LIMIT_BODY,
+      batchRequests: c.BATCH_REQUESTS,
+      fieldSuggestions: c.FIELD_SUGGESTIONS ?? !production,
+    },
+    auth: authConfig(c),
+    rateLimit: parseRateLimit(c.RATE_LIMIT),
+    trustProxy: parseTrustProxy(c.TRUST_PROXY),
   };
+}
+
+function authConfig(c: z.infer<typeof schema>): AuthConfig | null {
+  const keys = c.AUTH_JWT_SECRET
+    ? ({ kind: 'secret', secret: c.AUTH_JWT_SECRET } as const)
+    : c.AUTH_JWKS_URL
+      ? ({ kind: 'jwks', url: c.AUTH_JWKS_URL } as const)
+      : null;
+  if (keys === null) return null;
+  return {
+    keys,
+    issuer: c.AUTH_ISSUER ?? null,
+    audience: c.AUTH_AUDIENCE ?? null,
+    adminScope: c.AUTH_ADMIN_SCOPE,
+  };
+}
+
+function parseRateLimit(text: string): RateLimit | null {
+  if (text === 'off') return null;
+  const [points, seconds] = text.split('/').map(Number);
+  return { points, seconds };
+}
+
+function parseTrustProxy(text: string): boolean | number | string {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  return /^\d+$/.test(text) ? Number(text) : text;
 }
 
 function parseWeights(text: string): 'fit' | HybridWeights {

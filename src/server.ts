@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { type AuthConfig, authorizeRating, type Caller, createIdentify } from './access/auth.ts';
+import { createMutationLimiter, type RateLimit } from './access/rate-limit.ts';
 import type { Context } from './graphql/context.ts';
 import { formatError } from './graphql/errors.ts';
+import { defaultLimits, LIMIT_CODE, limitProtection, type QueryLimits } from './graphql/limits.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { createResolvers } from './graphql/resolvers.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -21,6 +25,21 @@ export interface ServerOptions {
   readonly logger: Logger;
   /** Node's process metrics on /metrics too (default true; off where several servers share a process). */
   readonly processMetrics?: boolean;
+  /** Limits on requests (default `defaultLimits`). */
+  readonly limits?: QueryLimits;
+  /** Bearer tokens required for writes; null or absent: writes are open. */
+  readonly auth?: AuthConfig | null;
+  /** Writes per client and window; null or absent: unlimited. */
+  readonly rateLimit?: RateLimit | null;
+  /** Express's `trust proxy`: whose X-Forwarded-For names the client (default: nobody's). */
+  readonly trustProxy?: boolean | number | string;
+}
+
+export interface AttachOptions {
+  /** Names what is wrong while the service answers without something it depends on. */
+  readonly degraded?: () => string | null;
+  /** Keeps rate-limit counts in this Redis, shared by replicas (default: in the process). */
+  readonly redis?: { readonly client: Redis; readonly prefix: string } | null;
 }
 
 /** The contract, read once from the top of the project (schema-first). */
@@ -40,9 +59,13 @@ export class HttpServer {
   private degraded: () => string | null = () => null;
   readonly metrics: Metrics;
 
+  private readonly limits: QueryLimits;
+
   constructor(private readonly options: ServerOptions) {
     this.metrics = createMetrics(options.processMetrics ?? true);
+    this.limits = options.limits ?? defaultLimits;
     this.app.disable('x-powered-by');
+    this.app.set('trust proxy', options.trustProxy ?? false);
     this.app.get('/healthz', (_req, res) => {
       res.json({ status: 'ok' });
     });
@@ -58,7 +81,20 @@ export class HttpServer {
     this.app.get('/metrics', async (_req, res) => {
       res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
     });
-    this.app.use('/graphql', express.json({ limit: '100kb' }), (req, res, next) => {
+    const { maxBody, maxQueryLength } = this.limits;
+    this.app.use('/graphql', express.json({ limit: maxBody }), (req, res, next) => {
+      const longest = longestQuery(req);
+      if (longest > maxQueryLength) {
+        res.status(400).json({
+          errors: [
+            {
+              message: `the query is ${longest} characters long; the limit is ${maxQueryLength}`,
+              extensions: { code: LIMIT_CODE, limit: 'maxQueryLength', max: maxQueryLength },
+            },
+          ],
+        });
+        return;
+      }
       if (this.graphql) return this.graphql(req, res, next);
       res.status(503).json({
         errors: [
@@ -77,7 +113,7 @@ export class HttpServer {
         const status = httpStatusOf(err);
         const message =
           status === 413
-            ? 'the request body is larger than the 100kb limit'
+            ? `the request body is larger than the ${maxBody} limit`
             : status < 500
               ? `the request body is not valid JSON: ${(err as Error).message}`
               : 'Internal server error';
@@ -99,22 +135,28 @@ export class HttpServer {
    * Starts Apollo on the loaded service and opens /graphql. `degraded` names what is
    * wrong while the service answers without something it depends on (Redis), else null.
    */
-  async attach(
-    service: RecommenderService,
-    degraded: () => string | null = () => null,
-  ): Promise<void> {
-    this.degraded = degraded;
+  async attach(service: RecommenderService, options: AttachOptions = {}): Promise<void> {
+    this.degraded = options.degraded ?? (() => null);
     service.metrics = this.metrics;
-    const { logger } = this.options;
+    const { logger, auth = null, rateLimit = null } = this.options;
+    const protection = limitProtection(this.limits);
+    const identify = createIdentify(auth);
+    const consume = rateLimit ? createMutationLimiter(rateLimit, options.redis ?? null) : null;
     const apollo = new ApolloServer<Context>({
       typeDefs,
       resolvers: createResolvers(service),
       introspection: this.options.introspection,
+      csrfPrevention: true,
+      allowBatchedHttpRequests: this.limits.batchRequests,
+      validationRules: protection.validationRules,
+      includeStacktraceInErrorResponses: false,
       formatError: (formatted, error) =>
         formatError(formatted, error, (e) =>
           logger.error({ err: e }, 'internal error in a GraphQL request'),
         ),
       plugins: [
+        ...protection.plugins,
+        retryAfterPlugin,
         ApolloServerPluginDrainHttpServer({ httpServer: this.http }),
         this.options.sandbox
           ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
@@ -124,7 +166,19 @@ export class HttpServer {
     await apollo.start();
     this.apollo = apollo;
     this.graphql = expressMiddleware(apollo, {
-      context: async (): Promise<Context> => ({ loaders: createLoaders(service) }),
+      context: async ({ req }): Promise<Context> => {
+        let caller: Promise<Caller> | null = null;
+        return {
+          loaders: createLoaders(service),
+          allowWrite: async (userId) => {
+            caller ??= identify(req.headers.authorization);
+            const who = await caller;
+            if (auth) authorizeRating(who, userId, auth.adminScope);
+            if (consume)
+              await consume(who.kind === 'token' ? `sub:${who.subject}` : `ip:${req.ip}`);
+          },
+        };
+      },
     });
   }
 
@@ -144,6 +198,36 @@ export class HttpServer {
     else await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 }
+
+/** The length of the longest query text in a request (several when batched). */
+function longestQuery(req: express.Request): number {
+  const body: unknown = req.body;
+  const operations = Array.isArray(body) ? body : [body];
+  let longest = typeof req.query.query === 'string' ? req.query.query.length : 0;
+  for (const op of operations) {
+    const query = (op as { query?: unknown } | null)?.query;
+    if (typeof query === 'string') longest = Math.max(longest, query.length);
+  }
+  return longest;
+}
+
+/** RATE_LIMITED answers 429 with a Retry-After header when nothing else was done. */
+const retryAfterPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        const { data, errors } = response.body.singleResult;
+        const waits = (errors ?? [])
+          .filter((e) => e.extensions?.code === 'RATE_LIMITED')
+          .map((e) => Number(e.extensions?.retryAfterSeconds));
+        if (waits.length === 0) return;
+        response.http.headers.set('retry-after', String(Math.max(...waits)));
+        if (data == null) response.http.status = 429;
+      },
+    };
+  },
+};
 
 /** The HTTP status an Express error carries (body-parser sets one), else 500. */
 function httpStatusOf(err: unknown): number {

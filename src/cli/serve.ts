@@ -33,7 +33,21 @@ async function main(): Promise<void> {
     introspection: config.introspection,
     sandbox: config.sandbox,
     logger,
+    limits: config.limits,
+    auth: config.auth,
+    rateLimit: config.rateLimit,
+    trustProxy: config.trustProxy,
   });
+  if (config.auth === null) {
+    logger.warn(
+      "authentication is off: anyone can change any user's ratings (set AUTH_JWT_SECRET or AUTH_JWKS_URL to require bearer tokens)",
+    );
+  } else {
+    logger.info(
+      { keys: config.auth.keys.kind, adminScope: config.auth.adminScope },
+      'changing ratings needs a bearer token whose subject is the user id',
+    );
+  }
   const address = await server.listen(config.port, config.host);
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/graphql`;
   logger.info({ url }, `listening on ${url} (the model is loading)`);
@@ -41,6 +55,7 @@ async function main(): Promise<void> {
   let service: RecommenderService | null = null;
   let closeRedis = async () => {};
   let degraded: () => string | null = () => null;
+  let limiterRedis: Redis | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -86,6 +101,7 @@ async function main(): Promise<void> {
           ? 'redis lags behind the local lists'
           : null;
     await redis.connect();
+    limiterRedis = redis;
     const store = new RedisNeighbourStore(redis, config.redisPrefix);
     const started = await RecommenderService.createWithStore(
       dataset,
@@ -122,7 +138,10 @@ async function main(): Promise<void> {
       logger,
     );
   }
-  await server.attach(service, degraded);
+  await server.attach(service, {
+    degraded,
+    redis: limiterRedis ? { client: limiterRedis, prefix: config.redisPrefix } : null,
+  });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   logger.info(
     { url, seconds, mode: config.production ? 'production' : 'development' },

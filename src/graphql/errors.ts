@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { isClientError } from '../service/errors.ts';
+import { LIMIT_CODE } from './limits.ts';
 
 /** Codes Apollo itself raises that say something useful to the client. */
 const passThrough = new Set<string>([
@@ -12,6 +13,7 @@ const passThrough = new Set<string>([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  LIMIT_CODE,
 ]);
 
 /**
@@ -28,10 +30,15 @@ export function formatError(
     return {
       ...formatted,
       message: original.message,
-      extensions: { code: original.code, field: original.field },
+      extensions: { code: original.code, ...original.details },
     };
   }
   const code = formatted.extensions?.code;
+  // Apollo re-codes every validation error; a limit's rule set its own code and names it
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && typeof formatted.extensions?.limit === 'string') {
+    const { http: _http, ...extensions } = formatted.extensions;
+    return { ...formatted, extensions: { ...extensions, code: LIMIT_CODE } };
+  }
   if (typeof code === 'string' && passThrough.has(code)) return formatted;
   onInternal(original);
   return {

@@ -82,17 +82,21 @@ export function createResolvers(service: RecommenderService): Resolvers {
         }),
     },
     Mutation: {
-      rateMovie: async (_, { input }) => {
+      // input is checked before the write is allowed, so a malformed request costs no
+      // allowance; only then does the service look at its state
+      rateMovie: async (_, { input }, ctx) => {
         const userId = parseId('input.userId', input.userId);
         const movieId = parseId('input.movieId', input.movieId);
         const value = parseRating('input.rating', input.rating, service.scale);
+        await ctx.allowWrite(userId);
         return service.rate(userId, movieId, value);
       },
-      removeRating: async (_, { input }) =>
-        service.remove(
-          parseId('input.userId', input.userId),
-          parseId('input.movieId', input.movieId),
-        ),
+      removeRating: async (_, { input }, ctx) => {
+        const userId = parseId('input.userId', input.userId);
+        const movieId = parseId('input.movieId', input.movieId);
+        await ctx.allowWrite(userId);
+        return service.remove(userId, movieId);
+      },
     },
     RateMoviePayload: {
       rating: (p) => p.rating,

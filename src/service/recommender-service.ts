@@ -12,7 +12,7 @@ import type { RatingEvent } from '../store/rating-event.ts';
 import type { RatingLog } from '../store/rating-log.ts';
 import type { RatingStream } from '../store/rating-stream.ts';
 import { buildCatalog, type Catalog } from './catalog.ts';
-import { BadInputError, NotFoundError } from './errors.ts';
+import { BadInputError, NotFoundError, RatingNotSavedError } from './errors.ts';
 import { ListSync } from './list-sync.ts';
 import { LiveModel } from './live-model.ts';
 import { applyEvents } from './replay.ts';
@@ -168,7 +168,14 @@ export class RecommenderService {
   ): MoviePage {
     const offset = decodeCursor('after', 'movies', after);
     const allowed = filter.genres?.length ? this.genreMask('filter.genres', filter.genres) : null;
-    const words = (filter.search ?? '')
+    const search = filter.search ?? '';
+    if (search.length > MAX_SEARCH_LENGTH) {
+      throw new BadInputError(
+        'filter.search',
+        `filter.search must be at most ${MAX_SEARCH_LENGTH} characters, got ${search.length}`,
+      );
+    }
+    const words = search
       .toLowerCase()
       .split(/\s+/)
       .filter((w) => w.length > 0);
@@ -475,7 +482,15 @@ export class RecommenderService {
   }
 
   private async commit(event: RatingEvent): Promise<void> {
-    await this.log?.append([event]);
+    try {
+      await this.log?.append([event]);
+    } catch (err) {
+      // nothing was applied: the model changes only after the event is durable
+      this.logger?.error({ err }, 'rating journal write failed; the rating was refused');
+      throw new RatingNotSavedError(
+        `the rating was not saved: the rating journal cannot be written (${journalProblem(err)}); nothing changed, retry later`,
+      );
+    }
     const invalidated = this.live.apply([event]);
     this.metrics?.ratingsApplied.inc({ source: 'local' });
     this.metrics?.listsInvalidated.inc({ source: 'local' }, invalidated);
@@ -636,4 +651,19 @@ function modelVersion(
 ): string {
   const text = JSON.stringify([dataset.name, ratings, events, config, hybrid]);
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** Longest title search accepted: longer ones cannot match a title and only cost time. */
+export const MAX_SEARCH_LENGTH = 200;
+
+/** The system's reason a journal write failed (ENOSPC, EROFS...), without paths. */
+function journalProblem(err: unknown): string {
+  const cause = (err as { cause?: unknown })?.cause ?? err;
+  const code = (cause as { code?: unknown })?.code;
+  if (code === 'ENOSPC') return 'ENOSPC: no space left on the device';
+  if (code === 'EROFS') return 'EROFS: the file system is read-only';
+  if (code === 'EFBIG') return 'EFBIG: the file is at its size limit';
+  if (code === 'EACCES' || code === 'EPERM') return `${code}: permission denied`;
+  if (code === 'EIO') return 'EIO: an input/output error';
+  return typeof code === 'string' ? code : 'the journal is closed or unwritable';
 }

@@ -1,5 +1,5 @@
 import type { RatingScale } from '../data/types.ts';
-import { BadInputError } from './errors.ts';
+import { BadInputError, quote } from './errors.ts';
 
 const MAX_ID = 0x7fffffff;
 
@@ -8,7 +8,7 @@ export function parseId(field: string, raw: string | number): number {
   const text = String(raw).trim();
   const id = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(id) || id < 1 || id > MAX_ID) {
-    throw new BadInputError(field, `${field} must be a positive integer id, got "${String(raw)}"`);
+    throw new BadInputError(field, `${field} must be a positive integer id, got ${quote(raw)}`);
   }
   return id;
 }
@@ -57,6 +57,7 @@ export function decodeCursor(
   if (cursor === null || cursor === undefined) return 0;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = new RegExp(`^${kind}:(\\d+)$`).exec(text);
-  if (!match) throw new BadInputError(field, `${field} is not a cursor of this list: "${cursor}"`);
+  if (!match)
+    throw new BadInputError(field, `${field} is not a cursor of this list: ${quote(cursor)}`);
   return Number(match[1]);
 }

@@ -13,7 +13,7 @@ import { type Logger, pino } from 'pino';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
 import { defaultModelConfig, type HybridWeights } from '../../src/engine/model.ts';
-import { HttpServer } from '../../src/server.ts';
+import { HttpServer, type ServerOptions } from '../../src/server.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import { type FileJournal, JOURNAL_FILE_NAME, openJournal } from '../../src/store/file-journal.ts';
 
@@ -130,6 +130,8 @@ export interface InProcessOptions {
   readonly journal?: boolean;
   readonly introspection?: boolean;
   readonly sandbox?: boolean;
+  /** Limits, authentication and rate limiting, as `serve.ts` passes them from its config. */
+  readonly server?: Pick<ServerOptions, 'limits' | 'auth' | 'rateLimit' | 'trustProxy'>;
 }
 
 export interface InProcessServer {
@@ -171,6 +173,7 @@ export async function startInProcess(options: InProcessOptions): Promise<InProce
     introspection: options.introspection ?? true,
     sandbox: options.sandbox ?? true,
     logger,
+    ...options.server,
   });
   await server.attach(service);
   const address = await server.listen(0, '127.0.0.1');
@@ -314,6 +317,8 @@ export async function startChild(env: Record<string, string>): Promise<ReadyChil
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     HYBRID_WEIGHTS: FIXED_WEIGHTS_ENV,
+    // streams of writes from one loopback client; the limiter has its own specification
+    RATE_LIMIT: 'off',
     ...env,
   });
   const ready = await child.waitForLog((r) => r.msg.startsWith('ready in '));

@@ -49,7 +49,9 @@ async function checkStore(
         got.map((x) => x[0]),
         `${side} ${a}`,
       ).toEqual(want(a).map((x) => x[0]));
-      got.forEach(([, sim], t) => expect(Math.abs(sim - want(a)[t][1])).toBeLessThan(1e-6));
+      for (const [t, [, sim]] of got.entries()) {
+        expect(Math.abs(sim - want(a)[t][1])).toBeLessThan(1e-6);
+      }
     };
     const toIndex = (id: number) => (side === 'item' ? live.itemIdx(id) : live.userIdx(id));
     const held = await store.getLists('v', side, ids);

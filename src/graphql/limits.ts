@@ -1,0 +1,181 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import {
+  type ASTVisitor,
+  GraphQLError,
+  Kind,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+
+/** Every limit on a GraphQL request; each has an environment variable (see config.ts). */
+export interface QueryLimits {
+  /** Nesting of selection sets, fragments flattened. */
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  /** Fields selected at the top of one operation: each is a separate entry point. */
+  readonly maxRootFields: number;
+  readonly maxDirectives: number;
+  /** Estimated cost: every field 1, a field's children counted `first` times. */
+  readonly maxCost: number;
+  /** Characters of the query text. */
+  readonly maxQueryLength: number;
+  /** Bytes of a request body, as Express's body parser reads it ("100kb"). */
+  readonly maxBody: string;
+  /** Arrays of operations in one POST; off unless asked for. */
+  readonly batchRequests: boolean;
+  /** graphql-js's "Did you mean ...?" hints; off in production. */
+  readonly fieldSuggestions: boolean;
+}
+
+export const defaultLimits: QueryLimits = {
+  maxDepth: 10,
+  maxAliases: 20,
+  maxRootFields: 20,
+  maxDirectives: 20,
+  maxCost: 5000,
+  maxQueryLength: 10_000,
+  maxBody: '100kb',
+  batchRequests: false,
+  fieldSuggestions: true,
+};
+
+/** The code of every rejection by a limit; `extensions.limit` names which one. */
+export const LIMIT_CODE = 'QUERY_LIMIT_EXCEEDED';
+
+/** The largest `first` a list argument accepts (the schema documents it). */
+export const MAX_FIRST = 100;
+
+export function limitError(
+  limit: keyof QueryLimits,
+  max: number,
+  message: string,
+  http?: { status: number },
+): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: LIMIT_CODE, limit, max, ...(http ? { http } : {}) },
+  });
+}
+
+/**
+ * Validation rules and plugins that enforce the limits: GraphQL Armor for depth, aliases,
+ * directives and field suggestions, graphql-query-complexity for the cost, and a rule of
+ * our own for root fields (Armor has none).
+ */
+export function limitProtection(limits: QueryLimits): {
+  plugins: ApolloServerPlugin[];
+  validationRules: ValidationRule[];
+} {
+  const report =
+    (limit: keyof QueryLimits, max: number) =>
+    (ctx: ValidationContext | null, error: GraphQLError) => {
+      // Armor words every rejection as a syntax error; it is not one
+      ctx?.reportError(limitError(limit, max, error.message.replace(/^Syntax Error: /, '')));
+    };
+  const armor = new ApolloArmor({
+    maxDepth: {
+      n: limits.maxDepth,
+      flattenFragments: true,
+      propagateOnRejection: false,
+      onReject: [report('maxDepth', limits.maxDepth)],
+    },
+    maxAliases: {
+      n: limits.maxAliases,
+      propagateOnRejection: false,
+      onReject: [report('maxAliases', limits.maxAliases)],
+    },
+    maxDirectives: {
+      n: limits.maxDirectives,
+      propagateOnRejection: false,
+      onReject: [report('maxDirectives', limits.maxDirectives)],
+    },
+    // graphql-js's own maxTokens bound and the query length limit cover this
+    maxTokens: { enabled: false },
+    // Armor's cost does not weigh lists by `first`; costPlugin below does
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: !limits.fieldSuggestions },
+  }).protect();
+  return {
+    // Armor's types name Apollo's CommonJS build, this project the ESM one: same shapes
+    plugins: [...(armor.plugins as unknown as ApolloServerPlugin[]), costPlugin(limits.maxCost)],
+    validationRules: [...armor.validationRules, rootFieldsRule(limits.maxRootFields)],
+  };
+}
+
+/** At most `max` fields at the top of each operation, counted through fragments. */
+export function rootFieldsRule(max: number): ValidationRule {
+  return (context): ASTVisitor => {
+    const count = (set: SelectionSetNode, seen: Set<string>): number => {
+      let n = 0;
+      for (const selection of set.selections) {
+        if (selection.kind === Kind.FIELD) n++;
+        else if (selection.kind === Kind.INLINE_FRAGMENT) n += count(selection.selectionSet, seen);
+        else if (!seen.has(selection.name.value)) {
+          seen.add(selection.name.value);
+          const fragment = context.getFragment(selection.name.value);
+          if (fragment) n += count(fragment.selectionSet, seen);
+        }
+      }
+      return n;
+    };
+    return {
+      OperationDefinition(node) {
+        const n = count(node.selectionSet, new Set());
+        if (n > max) {
+          context.reportError(
+            limitError(
+              'maxRootFields',
+              max,
+              `the operation selects ${n} root fields; the limit is ${max}`,
+            ),
+          );
+        }
+      },
+    };
+  };
+}
+
+/**
+ * The cost of a field: 1, plus its children's cost times `first` for a paged list (the
+ * number of items it can return). `first` is clamped to its allowed range here, so an
+ * out-of-range `first` is reported by its own argument check, with its own message.
+ */
+export const firstWeightedEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+  const first = typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_FIRST) : 1;
+  return 1 + first * childComplexity;
+};
+
+/** Rejects an operation whose estimated cost is over `max`, before anything runs. */
+function costPlugin(max: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema }) {
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              variables: request.variables ?? {},
+              operationName: request.operationName ?? undefined,
+              estimators: [firstWeightedEstimator],
+            });
+          } catch {
+            // variables that do not coerce: execution reports them with their own error
+            return;
+          }
+          if (cost > max) {
+            throw limitError(
+              'maxCost',
+              max,
+              `the query's estimated cost is ${cost}; the limit is ${max} (each field costs 1, and a list's fields count once per item its first argument asks for)`,
+              { status: 400 },
+            );
+          }
+        },
+      };
+    },
+  };
+}
