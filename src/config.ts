@@ -61,7 +61,7 @@ const schema = z.object({
   AUTH_ADMIN_SCOPE: z.string().regex(/^\S+$/, 'one scope, no spaces').default('ratings:admin'),
   RATE_LIMIT: z
     .string()
-    .regex(/^(off|\d+\/\d+)$/, 'expected "off" or <writes>/<seconds>, for example 120/60')
+    .regex(/^(off|[1-9]\d*\/[1-9]\d*)$/, 'expected "off" or <writes>/<seconds>, for example 120/60')
     .default('120/60'),
   TRUST_PROXY: z
     .string()

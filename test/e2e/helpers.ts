@@ -13,7 +13,7 @@ import { type Logger, pino } from 'pino';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
 import { defaultModelConfig, type HybridWeights } from '../../src/engine/model.ts';
-import { HttpServer, type ServerOptions } from '../../src/server.ts';
+import { type AttachOptions, HttpServer, type ServerOptions } from '../../src/server.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import { type FileJournal, JOURNAL_FILE_NAME, openJournal } from '../../src/store/file-journal.ts';
 
@@ -132,6 +132,8 @@ export interface InProcessOptions {
   readonly sandbox?: boolean;
   /** Limits, authentication and rate limiting, as `serve.ts` passes them from its config. */
   readonly server?: Pick<ServerOptions, 'limits' | 'auth' | 'rateLimit' | 'trustProxy'>;
+  /** Where the rate limiter counts (default: in the process). */
+  readonly attach?: AttachOptions;
 }
 
 export interface InProcessServer {
@@ -175,7 +177,7 @@ export async function startInProcess(options: InProcessOptions): Promise<InProce
     logger,
     ...options.server,
   });
-  await server.attach(service);
+  await server.attach(service, options.attach);
   const address = await server.listen(0, '127.0.0.1');
   const origin = `http://127.0.0.1:${address.port}`;
   return {
