@@ -12,7 +12,7 @@ import type { RatingEvent } from '../store/rating-event.ts';
 import type { RatingLog } from '../store/rating-log.ts';
 import type { RatingStream } from '../store/rating-stream.ts';
 import { buildCatalog, type Catalog } from './catalog.ts';
-import { BadInputError, NotFoundError, RatingNotSavedError } from './errors.ts';
+import { BadInputError, NotFoundError, quote, RatingNotSavedError } from './errors.ts';
 import { ListSync } from './list-sync.ts';
 import { LiveModel } from './live-model.ts';
 import { applyEvents } from './replay.ts';
@@ -604,7 +604,7 @@ export class RecommenderService {
         const known = this.catalog.genres.map((x) => x.name).join(', ');
         throw new BadInputError(
           field,
-          `${field}: unknown genre "${name}"; the genres are ${known}`,
+          `${field}: unknown genre ${quote(name)}; the genres are ${known}`,
         );
       }
       wanted.add(g);
