@@ -54,7 +54,7 @@ async function main(): Promise<void> {
 
   let service: RecommenderService | null = null;
   let closeRedis = async () => {};
-  let degraded: () => string | null = () => null;
+  let redisProblem: () => string | null = () => null;
   let limiterRedis: Redis | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     // back after an outage: send the list changes it missed, with no manual step
     redis.on('ready', () => void service?.resyncRedis());
-    degraded = () =>
+    redisProblem = () =>
       redis.status !== 'ready'
         ? `redis is ${redis.status}`
         : service?.redisBehind
@@ -139,7 +139,8 @@ async function main(): Promise<void> {
     );
   }
   await server.attach(service, {
-    degraded,
+    // what readiness reports while the service answers without something it needs
+    degraded: () => [journal.problem, redisProblem()].filter((p) => p !== null).join('; ') || null,
     redis: limiterRedis ? { client: limiterRedis, prefix: config.redisPrefix } : null,
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

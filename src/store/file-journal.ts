@@ -44,9 +44,13 @@ export interface OpenJournalOptions {
 }
 
 export interface OpenedJournal {
-  readonly journal: FileJournal;
+  /** A `ReadOnlyJournal` when the file or directory cannot be written. */
+  readonly journal: FileJournal | ReadOnlyJournal;
   readonly replay: JournalReplay;
 }
+
+/** Errors that say the journal can be read but not written. */
+const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM']);
 
 // Reading in fixed chunks keeps memory flat however long the journal grows.
 const READ_CHUNK_BYTES = 1 << 16;
@@ -70,9 +74,16 @@ export async function openJournal(
   const absoluteDir = resolve(dir);
   const firstCreated = await mkdir(absoluteDir, { recursive: true });
   const path = join(absoluteDir, JOURNAL_FILE_NAME);
-  // 'a+' = O_RDWR | O_APPEND | O_CREAT: positioned reads for the scan, ftruncate, and
-  // writes that the kernel always places at the current end of the file.
-  const handle = await open(path, 'a+');
+  let handle: FileHandle;
+  try {
+    // 'a+' = O_RDWR | O_APPEND | O_CREAT: positioned reads for the scan, ftruncate, and
+    // writes that the kernel always places at the current end of the file.
+    handle = await open(path, 'a+');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (!READ_ONLY_CODES.has(code)) throw error;
+    return openReadOnly(path, error as NodeJS.ErrnoException, logger);
+  }
   try {
     if (fsync) await syncNewEntries(absoluteDir, firstCreated);
     const scan = await scanJournal(handle, path);
@@ -99,6 +110,58 @@ export async function openJournal(
   }
 }
 
+/**
+ * A journal on a data directory that cannot be written (a read-only mount, no
+ * permission): its events are replayed so reads are served, and every append is refused,
+ * so no rating is ever acknowledged without being durable.
+ */
+async function openReadOnly(
+  path: string,
+  cause: NodeJS.ErrnoException,
+  logger: Logger,
+): Promise<OpenedJournal> {
+  let events: RatingEvent[] = [];
+  let truncatedBytes = 0;
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (handle) {
+    try {
+      const scan = await scanJournal(handle, path);
+      events = scan.events;
+      truncatedBytes = scan.fileBytes - scan.goodBytes;
+    } finally {
+      await handle.close();
+    }
+  }
+  const journal = new ReadOnlyJournal(path, cause);
+  logger.error(
+    { path, events: events.length, code: cause.code },
+    `rating journal is read-only (${cause.code}): ratings are served, changes are refused until DATA_DIR is writable and the service restarts`,
+  );
+  return { journal, replay: { events, truncatedBytes, path } };
+}
+
+/** The `RatingLog` of a journal that cannot be written: every append is refused. */
+export class ReadOnlyJournal implements RatingLog {
+  constructor(
+    readonly path: string,
+    private readonly cause: NodeJS.ErrnoException,
+  ) {}
+
+  /** Why nothing can be written, for readiness reports. */
+  get problem(): string {
+    return `the rating journal cannot be written (${this.cause.code})`;
+  }
+
+  append(events: ReadonlyArray<RatingEvent>): Promise<void> {
+    return Promise.reject(new JournalWriteError(this.path, Math.max(1, events.length), this.cause));
+  }
+
+  async close(): Promise<void> {}
+}
+
 interface PendingAppend {
   readonly text: string;
   readonly resolve: () => void;
@@ -119,6 +182,7 @@ export class FileJournal implements RatingLog {
   // A failed batch could not be cut off yet: it must be before anything else is written,
   // or its torn bytes would end up in the middle of the file.
   #needsRollback = false;
+  #problem: string | null = null;
   #queue: PendingAppend[] = [];
   #draining: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -140,6 +204,11 @@ export class FileJournal implements RatingLog {
   /** Bytes of the journal that hold acknowledged events. */
   get sizeBytes(): number {
     return this.#size;
+  }
+
+  /** Why the last batch failed, until one succeeds again; null while writes succeed. */
+  get problem(): string | null {
+    return this.#problem;
   }
 
   append(events: ReadonlyArray<RatingEvent>): Promise<void> {
@@ -179,9 +248,11 @@ export class FileJournal implements RatingLog {
         await this.#commit(text);
       } catch (error) {
         const failure = new JournalWriteError(this.path, batch.length, error);
+        this.#problem = `the rating journal could not be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
         for (const pending of batch) pending.reject(failure);
         continue;
       }
+      this.#problem = null;
       for (const pending of batch) pending.resolve();
     }
     this.#draining = undefined;

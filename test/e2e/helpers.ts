@@ -15,7 +15,7 @@ import type { Dataset } from '../../src/data/types.ts';
 import { defaultModelConfig, type HybridWeights } from '../../src/engine/model.ts';
 import { type AttachOptions, HttpServer, type ServerOptions } from '../../src/server.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
-import { type FileJournal, JOURNAL_FILE_NAME, openJournal } from '../../src/store/file-journal.ts';
+import { FileJournal, JOURNAL_FILE_NAME, openJournal } from '../../src/store/file-journal.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -162,7 +162,9 @@ export async function startInProcess(options: InProcessOptions): Promise<InProce
   let journal: FileJournal | null = null;
   if (options.journal) {
     dataDir = await mkdtemp(join(tmpdir(), 'movie-recs-e2e-'));
-    journal = (await openJournal(dataDir, { logger, fsync: false })).journal;
+    const opened = (await openJournal(dataDir, { logger, fsync: false })).journal;
+    if (!(opened instanceof FileJournal)) throw new Error(`${dataDir} is not writable`);
+    journal = opened;
   }
   const service = RecommenderService.create(
     dataset,
@@ -216,14 +218,26 @@ export interface ChildServer {
 
 const started = new Set<ChildProcess>();
 
+export interface ChildLimits {
+  /** The largest file, in KiB, the process may write (bash's `ulimit -f`). */
+  readonly fileSizeKb?: number;
+}
+
 /**
  * Starts `node --import tsx src/cli/serve.ts` in the project with `env` on top of this
  * process's environment (minus NODE_ENV, which vitest sets to "test").
  */
-export function spawnServe(env: Record<string, string>): ChildServer {
+export function spawnServe(env: Record<string, string>, limits: ChildLimits = {}): ChildServer {
   // the child gets Redis only when the test asks (REDIS_URL is set for the whole run in CI)
   const { NODE_ENV: _ignored, REDIS_URL: _redis, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
+  const node = [process.execPath, '--import', 'tsx', 'src/cli/serve.ts'];
+  // bash's ulimit -f caps every file the process writes; Node ignores SIGXFSZ, so a write
+  // past the cap fails with EFBIG, as one on a full disk fails with ENOSPC
+  const [command, ...args] =
+    limits.fileSizeKb === undefined
+      ? node
+      : ['bash', '-c', `ulimit -f ${limits.fileSizeKb} && exec "$@"`, 'serve', ...node];
+  const child = spawn(command, args, {
     cwd: PROJECT_ROOT,
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -313,16 +327,22 @@ export interface ReadyChild extends ChildServer {
  * Starts serve.ts on an ephemeral port (PORT=0; the logged URL carries the real one)
  * with the fixed weights and waits for its "ready" log line.
  */
-export async function startChild(env: Record<string, string>): Promise<ReadyChild> {
-  const child = spawnServe({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    HYBRID_WEIGHTS: FIXED_WEIGHTS_ENV,
-    // streams of writes from one loopback client; the limiter has its own specification
-    RATE_LIMIT: 'off',
-    ...env,
-  });
+export async function startChild(
+  env: Record<string, string>,
+  limits: ChildLimits = {},
+): Promise<ReadyChild> {
+  const child = spawnServe(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      HYBRID_WEIGHTS: FIXED_WEIGHTS_ENV,
+      // streams of writes from one loopback client; the limiter has its own specification
+      RATE_LIMIT: 'off',
+      ...env,
+    },
+    limits,
+  );
   const ready = await child.waitForLog((r) => r.msg.startsWith('ready in '));
   const url = String(ready.url);
   return { ...child, url, origin: new URL(url).origin };
