@@ -122,7 +122,9 @@ describe('Redis killed under mixed load', () => {
       expect(failures).toEqual([]);
       expect(reads).toBeGreaterThan(50);
       expect(duringOutage).toBeGreaterThan(5);
-      expect(degraded?.reason).toMatch(/^redis (is (reconnecting|connecting|close|end)|lags behind the local lists)/);
+      expect(degraded?.reason).toMatch(
+        /^redis (is (reconnecting|connecting|close|end)|lags behind the local lists)/,
+      );
       expect(ready).toBe(true);
 
       // every accepted rating is served...
