@@ -422,8 +422,31 @@ export class RecommenderService {
 
   /** Sends list changes and ratings Redis missed (call when it is reachable again). */
   async resyncRedis(): Promise<void> {
+    await this.republishIfLost();
     await this.sync?.flush();
     await this.publishOutbox();
+  }
+
+  /**
+   * Redis keeps nothing on disk: one that comes back empty has lost the ratings of the
+   * stream, including those this replica published. Other replicas only learn them from
+   * the stream, so the journal goes out again (applying twice is harmless).
+   */
+  private async republishIfLost(): Promise<void> {
+    if (!this.stream || !this.log) return;
+    let lost: boolean;
+    try {
+      lost = await this.stream.lostData();
+    } catch {
+      return; // still away: the next reconnection asks again
+    }
+    if (!lost) return;
+    const events = await this.log.acknowledgedEvents();
+    this.outbox = [...events, ...this.outbox];
+    this.logger?.warn(
+      { events: events.length },
+      `redis lost the rating stream: publishing the journal's ${events.length} events again`,
+    );
   }
 
   /**
@@ -433,6 +456,7 @@ export class RecommenderService {
    */
   async joinStream(stream: RatingStream, ownEvents: ReadonlyArray<RatingEvent>): Promise<void> {
     this.stream = stream;
+    await stream.claimEpoch();
     this.outbox.push(...ownEvents);
     await this.publishOutbox();
     const apply = (events: RatingEvent[]) => {

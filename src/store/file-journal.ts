@@ -135,7 +135,7 @@ async function openReadOnly(
       await handle.close();
     }
   }
-  const journal = new ReadOnlyJournal(path, cause);
+  const journal = new ReadOnlyJournal(path, cause, events);
   logger.error(
     { path, events: events.length, code: cause.code },
     `rating journal is read-only (${cause.code}): ratings are served, changes are refused until DATA_DIR is writable and the service restarts`,
@@ -148,7 +148,12 @@ export class ReadOnlyJournal implements RatingLog {
   constructor(
     readonly path: string,
     private readonly cause: NodeJS.ErrnoException,
+    private readonly events: ReadonlyArray<RatingEvent>,
   ) {}
+
+  async acknowledgedEvents(): Promise<RatingEvent[]> {
+    return [...this.events];
+  }
 
   /** Why nothing can be written, for readiness reports. */
   get problem(): string {
@@ -204,6 +209,29 @@ export class FileJournal implements RatingLog {
   /** Bytes of the journal that hold acknowledged events. */
   get sizeBytes(): number {
     return this.#size;
+  }
+
+  async acknowledgedEvents(): Promise<RatingEvent[]> {
+    // bytes below the acknowledged size are never rewritten, so no lock is needed
+    const size = this.#size;
+    const bytes = Buffer.alloc(size);
+    let read = 0;
+    while (read < size) {
+      const { bytesRead } = await this.#handle.read(bytes, read, size - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    const events: RatingEvent[] = [];
+    let offset = 0;
+    for (const [k, line] of bytes.toString('latin1', 0, read).split('\n').entries()) {
+      if (line.length > 0) {
+        const decoded = decodeRatingEvent(line);
+        if (!decoded.ok) throw new JournalCorruptError(this.path, k + 1, offset, decoded.problem);
+        events.push(decoded.event);
+      }
+      offset += line.length + 1;
+    }
+    return events;
   }
 
   /** Why the last batch failed, until one succeeds again; null while writes succeed. */

@@ -18,6 +18,8 @@ export interface RatingLog {
   append(events: ReadonlyArray<RatingEvent>): Promise<void>;
   /** Waits for appends already accepted to settle, then releases the log. Idempotent. */
   close(): Promise<void>;
+  /** Every acknowledged event, in order, read back (to republish what a shared store lost). */
+  acknowledgedEvents(): Promise<RatingEvent[]>;
 }
 
 /** What opening a log found in it. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { decodeRatingEvent, encodeRatingEvent, type RatingEvent } from './rating-event.ts';
@@ -11,6 +12,7 @@ import { decodeRatingEvent, encodeRatingEvent, type RatingEvent } from './rating
  */
 export class RatingStream {
   private lastId = '0';
+  private epoch: string | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
 
@@ -22,9 +24,29 @@ export class RatingStream {
     private readonly logger: Logger | null,
   ) {
     this.key = `${prefix}:ratings:v1`;
+    this.epochKey = `${prefix}:ratings:v1:epoch`;
   }
 
   readonly key: string;
+  /** A random mark set once per life of the stream: a Redis that lost its data lacks it. */
+  private readonly epochKey: string;
+
+  /** Learns the stream's epoch, setting one if there is none yet. */
+  async claimEpoch(): Promise<void> {
+    await this.redis.set(this.epochKey, randomUUID(), 'NX');
+    this.epoch = await this.redis.get(this.epochKey);
+  }
+
+  /**
+   * Whether Redis lost the stream since the epoch was learnt (it restarted empty, or was
+   * flushed): then every replica must publish its journal again. Learns the new epoch.
+   */
+  async lostData(): Promise<boolean> {
+    const now = await this.redis.get(this.epochKey);
+    if (now !== null && now === this.epoch) return false;
+    await this.claimEpoch();
+    return true;
+  }
 
   /** Appends events; rejects when Redis cannot take them (the caller keeps them to retry). */
   async publish(events: ReadonlyArray<RatingEvent>): Promise<void> {

@@ -413,3 +413,32 @@ describe('FileJournal.close', () => {
     await expect(journal.close()).resolves.toBeUndefined();
   });
 });
+
+describe('FileJournal.acknowledgedEvents', () => {
+  it('given replayed events and acknowledged appends, when read back, then they are every event in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(ratingEventArb, { maxLength: 5 }),
+        fc.array(ratingEventArb, { maxLength: 20 }),
+        async (earlier, later) => {
+          const { dir } = await journalDir(lines(...earlier));
+          const { journal } = await openJournal(dir, { logger: captureLogger().logger });
+          await Promise.all(later.map((e) => journal.append([e])));
+          expect(await journal.acknowledgedEvents()).toEqual([...earlier, ...later]);
+          await journal.close();
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('given a batch whose write failed, when read back, then none of its events is there', async () => {
+    const { dir, path } = await journalDir(lines(rate(1, 1)));
+    const { journal } = await openJournal(dir, { logger: captureLogger().logger });
+    vi.spyOn(await fileHandlePrototype(path), 'datasync').mockRejectedValueOnce(eioError());
+    await expect(journal.append([rate(2, 2)])).rejects.toBeInstanceOf(JournalWriteError);
+    await journal.append([rate(3, 3)]);
+    expect(await journal.acknowledgedEvents()).toEqual([rate(1, 1), rate(3, 3)]);
+    await journal.close();
+  });
+});
