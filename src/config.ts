@@ -21,6 +21,8 @@ const schema = z.object({
   DATASET: z.string().min(1).default('ml-latest-small'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  LOG_REQUESTS: boolean.default(true),
   INTROSPECTION: boolean.optional(),
   SANDBOX: boolean.optional(),
   JOURNAL_FSYNC: boolean.default(true),
@@ -79,6 +81,10 @@ export interface Config {
   readonly dataset: string;
   readonly production: boolean;
   readonly logLevel: string;
+  /** pretty: coloured lines for people (development on a terminal); json: one object per line. */
+  readonly logFormat: 'json' | 'pretty';
+  /** One info line per GraphQL request. */
+  readonly logRequests: boolean;
   /** Schema introspection: on in development, off in production unless INTROSPECTION=true. */
   readonly introspection: boolean;
   /** Apollo Sandbox on GET /graphql: on in development, off in production unless SANDBOX=true. */
@@ -126,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataset: c.DATASET,
     production,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT ?? (!production && process.stdout.isTTY ? 'pretty' : 'json'),
+    logRequests: c.LOG_REQUESTS,
     introspection: c.INTROSPECTION ?? !production,
     sandbox: c.SANDBOX ?? !production,
     journalFsync: c.JOURNAL_FSYNC,

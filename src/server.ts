@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -16,7 +19,7 @@ import { formatError } from './graphql/errors.ts';
 import { defaultLimits, LIMIT_CODE, limitProtection, type QueryLimits } from './graphql/limits.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { createResolvers } from './graphql/resolvers.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createMetrics, type Metrics, observeService } from './metrics.ts';
 import type { RecommenderService } from './service/recommender-service.ts';
 
 export interface ServerOptions {
@@ -33,6 +36,10 @@ export interface ServerOptions {
   readonly rateLimit?: RateLimit | null;
   /** Express's `trust proxy`: whose X-Forwarded-For names the client (default: nobody's). */
   readonly trustProxy?: boolean | number | string;
+  /** The built web page, served at `/` when the directory holds an index.html (default `web/dist`). */
+  readonly webRoot?: string | null;
+  /** One info line per GraphQL request (default true). */
+  readonly logRequests?: boolean;
 }
 
 export interface AttachOptions {
@@ -40,7 +47,12 @@ export interface AttachOptions {
   readonly degraded?: () => string | null;
   /** Keeps rate-limit counts in this Redis, shared by replicas (default: in the process). */
   readonly redis?: { readonly client: Redis; readonly prefix: string } | null;
+  /** Seconds the model took to build, for /metrics. */
+  readonly buildSeconds?: number;
 }
+
+/** Where `npm run build:web` writes the page. */
+export const defaultWebRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 /** The contract, read once from the top of the project (schema-first). */
 export const typeDefs = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
@@ -66,6 +78,13 @@ export class HttpServer {
     this.limits = options.limits ?? defaultLimits;
     this.app.disable('x-powered-by');
     this.app.set('trust proxy', options.trustProxy ?? false);
+    this.app.use((req, res, next) => {
+      const sent = req.get('x-request-id');
+      const id = sent && /^[\w.:-]{1,64}$/.test(sent) ? sent : randomUUID();
+      res.locals.requestId = id;
+      res.setHeader('x-request-id', id);
+      next();
+    });
     this.app.get('/healthz', (_req, res) => {
       res.json({ status: 'ok' });
     });
@@ -81,6 +100,10 @@ export class HttpServer {
     this.app.get('/metrics', async (_req, res) => {
       res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
     });
+    const webRoot = options.webRoot === undefined ? defaultWebRoot : options.webRoot;
+    if (webRoot !== null && existsSync(join(webRoot, 'index.html'))) {
+      this.app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+    }
     const { maxBody, maxQueryLength } = this.limits;
     this.app.use('/graphql', express.json({ limit: maxBody }), (req, res, next) => {
       const longest = longestQuery(req);
@@ -138,6 +161,14 @@ export class HttpServer {
   async attach(service: RecommenderService, options: AttachOptions = {}): Promise<void> {
     this.degraded = options.degraded ?? (() => null);
     service.metrics = this.metrics;
+    const redisClient = options.redis?.client ?? null;
+    observeService(
+      this.metrics,
+      service,
+      redisClient ? () => redisClient.status === 'ready' : null,
+    );
+    if (options.buildSeconds !== undefined)
+      this.metrics.modelBuildSeconds.set(options.buildSeconds);
     const { logger, auth = null, rateLimit = null } = this.options;
     const protection = limitProtection(this.limits);
     const identify = createIdentify(auth);
@@ -157,6 +188,7 @@ export class HttpServer {
       plugins: [
         ...protection.plugins,
         retryAfterPlugin,
+        observabilityPlugin(this.metrics, logger, this.options.logRequests ?? true),
         ApolloServerPluginDrainHttpServer({ httpServer: this.http }),
         this.options.sandbox
           ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
@@ -166,9 +198,10 @@ export class HttpServer {
     await apollo.start();
     this.apollo = apollo;
     this.graphql = expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Context> => {
+      context: async ({ req, res }): Promise<Context> => {
         let caller: Promise<Caller> | null = null;
         return {
+          requestId: String(res.locals.requestId),
           loaders: createLoaders(service),
           allowWrite: async (userId) => {
             caller ??= identify(req.headers.authorization);
@@ -209,6 +242,56 @@ function longestQuery(req: express.Request): number {
     if (typeof query === 'string') longest = Math.max(longest, query.length);
   }
   return longest;
+}
+
+/** Operation names are the client's to choose: only so many become metric labels. */
+const MAX_OPERATION_LABELS = 200;
+
+/**
+ * Request metrics (latency by operation, errors by code) and one log line per request
+ * with its id, operation, duration and error codes.
+ */
+function observabilityPlugin(
+  metrics: Metrics,
+  logger: Logger,
+  logRequests: boolean,
+): ApolloServerPlugin<Context> {
+  const labels = new Set<string>();
+  const label = (name: string | null | undefined) => {
+    if (!name) return 'anonymous';
+    if (labels.has(name)) return name;
+    if (labels.size >= MAX_OPERATION_LABELS || !/^[A-Za-z_]\w{0,63}$/.test(name)) return 'other';
+    labels.add(name);
+    return name;
+  };
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, operation, operationName }) {
+          const seconds = (performance.now() - started) / 1000;
+          const type = operation?.operation ?? 'none';
+          metrics.requestDuration.observe({ operation: label(operationName), type }, seconds);
+          const errors =
+            response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          const codes = errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN'));
+          for (const code of codes) metrics.errors.inc({ code });
+          if (logRequests) {
+            logger.info(
+              {
+                requestId: contextValue.requestId,
+                operation: operationName ?? null,
+                type,
+                durationMs: Math.round(seconds * 1e4) / 10,
+                ...(codes.length > 0 ? { errors: codes } : {}),
+              },
+              'graphql request',
+            );
+          }
+        },
+      };
+    },
+  };
 }
 
 /** RATE_LIMITED answers 429 with a Retry-After header when nothing else was done. */

@@ -28,7 +28,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = pino({ level: config.logLevel, base: { service: 'movie-recs' } });
+  const logger = pino({
+    level: config.logLevel,
+    base: { service: 'movie-recs' },
+    ...(config.logFormat === 'pretty'
+      ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service' } } }
+      : {}),
+  });
   const server = new HttpServer({
     introspection: config.introspection,
     sandbox: config.sandbox,
@@ -37,6 +43,7 @@ async function main(): Promise<void> {
     auth: config.auth,
     rateLimit: config.rateLimit,
     trustProxy: config.trustProxy,
+    logRequests: config.logRequests,
   });
   if (config.auth === null) {
     logger.warn(
@@ -73,7 +80,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   const dataset = await loadDataset(config.dataset);
   const dataDir = resolve(config.dataDir);
-  const { journal, replay } = await openJournal(dataDir, { logger, fsync: config.journalFsync });
+  const { journal, replay } = await openJournal(dataDir, {
+    logger,
+    fsync: config.journalFsync,
+    onFlush: (seconds) => server.metrics.journalFlush.observe(seconds),
+  });
   logger.info(
     {
       dataset: dataset.name,
@@ -138,7 +149,9 @@ async function main(): Promise<void> {
       logger,
     );
   }
+  const buildSeconds = (performance.now() - started) / 1000;
   await server.attach(service, {
+    buildSeconds,
     // what readiness reports while the service answers without something it needs
     degraded: () => [journal.problem, redisProblem()].filter((p) => p !== null).join('; ') || null,
     redis: limiterRedis ? { client: limiterRedis, prefix: config.redisPrefix } : null,

@@ -231,11 +231,24 @@ export class LiveModel {
     return invalidated;
   }
 
+  /**
+   * Reads of neighbour lists through `ensureLists`: a hit was exact already, a miss had
+   * been invalidated by a rating and was recomputed on the read.
+   */
+  readonly listReads = {
+    item: { hit: 0, miss: 0 },
+    user: { hit: 0, miss: 0 },
+  };
+
   /** Recomputes every dirty list among `entities` of a side, so reading them is exact. */
   ensureLists(side: Side, entities: Iterable<number>): void {
     const flags = this.dirtyFlags(side);
+    const reads = this.listReads[side];
     for (const a of entities) {
-      if (a >= 0 && a < flags.length && flags[a] === 1) this.recomputeList(side, a);
+      if (a >= 0 && a < flags.length && flags[a] === 1) {
+        this.recomputeList(side, a);
+        reads.miss++;
+      } else reads.hit++;
     }
   }
 

@@ -470,6 +470,10 @@ export class RecommenderService {
       const invalidated = this.live.apply(known);
       this.metrics?.ratingsApplied.inc({ source: 'stream' }, known.length);
       this.metrics?.listsInvalidated.inc({ source: 'stream' }, invalidated);
+      this.metrics?.listsInvalidatedPerRating.observe(
+        { source: 'stream' },
+        invalidated / Math.max(1, known.length),
+      );
       this.logger?.debug(
         { events: known.length, invalidated },
         'applied ratings from other replicas',
@@ -518,6 +522,7 @@ export class RecommenderService {
     const invalidated = this.live.apply([event]);
     this.metrics?.ratingsApplied.inc({ source: 'local' });
     this.metrics?.listsInvalidated.inc({ source: 'local' }, invalidated);
+    this.metrics?.listsInvalidatedPerRating.observe({ source: 'local' }, invalidated);
     await this.sync?.flush();
     if (this.stream) {
       // durable in the journal already: if Redis is away the event waits in the outbox

@@ -41,6 +41,8 @@ export interface OpenJournalOptions {
    * (tests, throw-away demos); a process crash alone loses nothing either way.
    */
   readonly fsync?: boolean;
+  /** Told the seconds each batch took to write and flush (for metrics). */
+  readonly onFlush?: (seconds: number) => void;
 }
 
 export interface OpenedJournal {
@@ -101,7 +103,7 @@ export async function openJournal(
       'rating journal: replayed events',
     );
     return {
-      journal: new FileJournal(path, handle, scan.goodBytes, fsync, logger),
+      journal: new FileJournal(path, handle, scan.goodBytes, fsync, logger, options.onFlush),
       replay: { events: scan.events, truncatedBytes, path },
     };
   } catch (error) {
@@ -199,6 +201,7 @@ export class FileJournal implements RatingLog {
     sizeBytes: number,
     fsync: boolean,
     logger: Logger,
+    private readonly onFlush?: (seconds: number) => void,
   ) {
     this.#handle = handle;
     this.#size = sizeBytes;
@@ -291,6 +294,7 @@ export class FileJournal implements RatingLog {
     if (this.#needsRollback) await this.#rollback();
     // Lines are ASCII, so latin1 maps each character to one byte without a UTF-8 pass.
     const bytes = Buffer.from(text, 'latin1');
+    const started = performance.now();
     try {
       let written = 0;
       while (written < bytes.length) {
@@ -304,6 +308,7 @@ export class FileJournal implements RatingLog {
       // uses, saving a metadata write per batch on most file systems. Note that on macOS
       // neither reaches the platters through the drive cache (that takes F_FULLFSYNC).
       if (this.#fsync) await this.#handle.datasync();
+      this.onFlush?.((performance.now() - started) / 1000);
     } catch (error) {
       this.#needsRollback = true;
       try {

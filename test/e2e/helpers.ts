@@ -13,6 +13,7 @@ import { type Logger, pino } from 'pino';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
 import { defaultModelConfig, type HybridWeights } from '../../src/engine/model.ts';
+import type { Metrics } from '../../src/metrics.ts';
 import { type AttachOptions, HttpServer, type ServerOptions } from '../../src/server.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import { FileJournal, JOURNAL_FILE_NAME, openJournal } from '../../src/store/file-journal.ts';
@@ -160,9 +161,16 @@ export async function startInProcess(options: InProcessOptions): Promise<InProce
   const { logger, records } = captureLogger();
   let dataDir: string | null = null;
   let journal: FileJournal | null = null;
+  let metricsOf: Metrics | null = null;
   if (options.journal) {
     dataDir = await mkdtemp(join(tmpdir(), 'movie-recs-e2e-'));
-    const opened = (await openJournal(dataDir, { logger, fsync: false })).journal;
+    const opened = (
+      await openJournal(dataDir, {
+        logger,
+        fsync: false,
+        onFlush: (seconds) => metricsOf?.journalFlush.observe(seconds),
+      })
+    ).journal;
     if (!(opened instanceof FileJournal)) throw new Error(`${dataDir} is not writable`);
     journal = opened;
   }
@@ -179,6 +187,7 @@ export async function startInProcess(options: InProcessOptions): Promise<InProce
     logger,
     ...options.server,
   });
+  metricsOf = server.metrics;
   await server.attach(service, options.attach);
   const address = await server.listen(0, '127.0.0.1');
   const origin = `http://127.0.0.1:${address.port}`;
