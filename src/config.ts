@@ -23,6 +23,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   LOG_REQUESTS: boolean.default(true),
+  SUBGRAPH: boolean.default(false),
   INTROSPECTION: boolean.optional(),
   SANDBOX: boolean.optional(),
   JOURNAL_FSYNC: boolean.default(true),
@@ -85,6 +86,8 @@ export interface Config {
   readonly logFormat: 'json' | 'pretty';
   /** One info line per GraphQL request. */
   readonly logRequests: boolean;
+  /** Serve an Apollo Federation 2 subgraph. */
+  readonly subgraph: boolean;
   /** Schema introspection: on in development, off in production unless INTROSPECTION=true. */
   readonly introspection: boolean;
   /** Apollo Sandbox on GET /graphql: on in development, off in production unless SANDBOX=true. */
@@ -134,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     logFormat: c.LOG_FORMAT ?? (!production && process.stdout.isTTY ? 'pretty' : 'json'),
     logRequests: c.LOG_REQUESTS,
+    subgraph: c.SUBGRAPH,
     introspection: c.INTROSPECTION ?? !production,
     sandbox: c.SANDBOX ?? !production,
     journalFsync: c.JOURNAL_FSYNC,

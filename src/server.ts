@@ -19,6 +19,7 @@ import { formatError } from './graphql/errors.ts';
 import { defaultLimits, LIMIT_CODE, limitProtection, type QueryLimits } from './graphql/limits.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { createResolvers } from './graphql/resolvers.ts';
+import { subgraphSchema } from './graphql/subgraph.ts';
 import { createMetrics, type Metrics, observeService } from './metrics.ts';
 import type { RecommenderService } from './service/recommender-service.ts';
 
@@ -40,6 +41,8 @@ export interface ServerOptions {
   readonly webRoot?: string | null;
   /** One info line per GraphQL request (default true). */
   readonly logRequests?: boolean;
+  /** Serve the schema as an Apollo Federation 2 subgraph (Movie and User keyed by id). */
+  readonly subgraph?: boolean;
 }
 
 export interface AttachOptions {
@@ -174,8 +177,9 @@ export class HttpServer {
     const identify = createIdentify(auth);
     const consume = rateLimit ? createMutationLimiter(rateLimit, options.redis ?? null) : null;
     const apollo = new ApolloServer<Context>({
-      typeDefs,
-      resolvers: createResolvers(service),
+      ...(this.options.subgraph
+        ? { schema: subgraphSchema(typeDefs, service) }
+        : { typeDefs, resolvers: createResolvers(service) }),
       introspection: this.options.introspection,
       csrfPrevention: true,
       allowBatchedHttpRequests: this.limits.batchRequests,

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     rateLimit: config.rateLimit,
     trustProxy: config.trustProxy,
     logRequests: config.logRequests,
+    subgraph: config.subgraph,
   });
   if (config.auth === null) {
     logger.warn(
