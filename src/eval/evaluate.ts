@@ -16,6 +16,7 @@ import { rankingScores } from '../engine/ranking-metrics.ts';
 import { recommendForUser, recommendScratch } from '../engine/recommend.ts';
 import type { Scale } from '../engine/scale.ts';
 import type { SimilarityMetric } from '../engine/similarity.ts';
+import { cutoffCurves } from './cutoff-curves.ts';
 import type { Fold } from './splits.ts';
 
 export type Algorithm = 'popularity' | 'baseline' | 'user-knn' | 'item-knn' | 'hybrid';
@@ -37,8 +38,13 @@ export interface EvalOptions {
   readonly centring?: KnnCentring;
   /** Fixed hybrid weights; when absent they are fitted on a slice of each fold's training data. */
   readonly hybridWeights?: HybridWeights;
-  /** Length of the top-N lists scored. */
+  /** Length of the top-N lists scored (and the hybrid weights fitted on): the @10 metrics. */
   readonly topN?: number;
+  /**
+   * Precision and recall are also taken at every cutoff 1..maxCutoff (default 20), from
+   * lists of `max(topN, maxCutoff)` movies whose first topN are the top-N lists.
+   */
+  readonly maxCutoff?: number;
   /** A test rating at or above this is relevant. */
   readonly relevantFrom?: number;
 }
@@ -54,6 +60,10 @@ export interface Metrics {
   readonly mapAt10: number;
   /** Distinct movies recommended to the evaluated users / movies in the training data. */
   readonly coverage: number;
+  /** Precision at cutoffs 1..maxCutoff: `precisionAt[c - 1]` is precision@c. */
+  readonly precisionAt: ReadonlyArray<number>;
+  /** Recall at cutoffs 1..maxCutoff: `recallAt[c - 1]` is recall@c. */
+  readonly recallAt: ReadonlyArray<number>;
   readonly fitSeconds: number;
   readonly predictSeconds: number;
 }
@@ -138,6 +148,7 @@ function encodeFold(train: RatingColumns, test: RatingColumns): EncodedFold {
 
 export function evaluateFold(fold: Fold, options: EvalOptions, scale: Scale): FoldResult {
   const topN = options.topN ?? 10;
+  const maxCutoff = options.maxCutoff ?? 20;
   const relevantFrom = options.relevantFrom ?? 4;
   const t0 = performance.now();
   const enc = encodeFold(fold.train, fold.test);
@@ -167,7 +178,7 @@ export function evaluateFold(fold: Fold, options: EvalOptions, scale: Scale): Fo
     fromNeighbours += pred.fromNeighbours[t];
   }
   const n = enc.testValues.length;
-  const ranking = evaluateRanking(model, strategy, fold.test, enc, topN, relevantFrom);
+  const ranking = evaluateRanking(model, strategy, fold.test, enc, topN, maxCutoff, relevantFrom);
   const t2 = performance.now();
   return {
     name: fold.name,
@@ -188,6 +199,7 @@ function evaluateRanking(
   test: RatingColumns,
   enc: EncodedFold,
   topN: number,
+  maxCutoff: number,
   relevantFrom: number,
 ) {
   // relevant test movies per test user (raw ids, so movies unknown to training still count)
@@ -204,16 +216,29 @@ function evaluateRanking(
   let recall = 0;
   let ndcg = 0;
   let ap = 0;
+  const precisionAt = new Array<number>(maxCutoff).fill(0);
+  const recallAt = new Array<number>(maxCutoff).fill(0);
+  // Rankings are total (score, then lower index; popularity fills the rest in a fixed
+  // order), so the first topN of a longer list are the top-N list itself: one list per
+  // user serves the @topN metrics and every cutoff.
+  const n = Math.max(topN, maxCutoff);
   const itemIds = enc.items.ids;
   for (const [userId, relevant] of relevantByUser) {
-    const recs = recommendForUser(model, enc.users.indexOf(userId), { strategy, n: topN }, scratch);
+    const recs = recommendForUser(model, enc.users.indexOf(userId), { strategy, n }, scratch);
     const ids = recs.map((r) => itemIds[r.item]);
-    for (const r of recs) recommended[r.item] = 1;
-    const s = rankingScores(ids, (id) => relevant.has(id), relevant.size, topN);
+    const isRelevant = (id: number) => relevant.has(id);
+    // coverage counts the top-N lists only, whatever the cutoffs
+    for (let r = 0; r < Math.min(topN, recs.length); r++) recommended[recs[r].item] = 1;
+    const s = rankingScores(ids, isRelevant, relevant.size, topN);
     precision += s.precision;
     recall += s.recall;
     ndcg += s.ndcg;
     ap += s.ap;
+    const curves = cutoffCurves(ids, isRelevant, relevant.size, maxCutoff);
+    for (let c = 0; c < maxCutoff; c++) {
+      precisionAt[c] += curves.precision[c];
+      recallAt[c] += curves.recall[c];
+    }
   }
   const users = relevantByUser.size;
   let distinct = 0;
@@ -226,6 +251,8 @@ function evaluateRanking(
     ndcgAt10: avg(ndcg),
     mapAt10: avg(ap),
     coverage: model.matrix.nItems > 0 ? distinct / model.matrix.nItems : 0,
+    precisionAt: precisionAt.map(avg),
+    recallAt: recallAt.map(avg),
   };
 }
 
@@ -258,7 +285,10 @@ export function evaluate(
   return averageResults(options.algorithm, results);
 }
 
-/** Means over the folds, except the seconds, which add up (the cost of the whole run). */
+/**
+ * Means over the folds, except the seconds, which add up (the cost of the whole run);
+ * precision and recall at each cutoff are averaged cutoff by cutoff.
+ */
 export function averageResults(
   algorithm: Algorithm,
   results: ReadonlyArray<FoldResult>,
@@ -268,5 +298,15 @@ export function averageResults(
     const total = results.reduce((s, r) => s + r[key], 0);
     mean[key] = key === 'fitSeconds' || key === 'predictSeconds' ? total : total / results.length;
   }
-  return { algorithm, ...mean, folds: results };
+  const meanAt = (key: 'precisionAt' | 'recallAt') =>
+    (results[0]?.[key] ?? []).map(
+      (_, c) => results.reduce((s, r) => s + r[key][c], 0) / results.length,
+    );
+  return {
+    algorithm,
+    ...mean,
+    precisionAt: meanAt('precisionAt'),
+    recallAt: meanAt('recallAt'),
+    folds: results,
+  };
 }

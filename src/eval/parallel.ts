@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { setImmediate } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import type { Scale } from '../engine/scale.ts';
 import { spawnWorker } from '../engine/spawn-worker.ts';
@@ -16,6 +17,9 @@ import type { Fold } from './splits.ts';
  * to use every core). Each worker lives for the whole run, so its module loading and JIT
  * warm-up are paid once per thread; create the pool before reading the data and the
  * workers start while the main thread parses.
+ *
+ * Folds wait in one queue and go to whichever worker is free, so several `evaluate`
+ * calls may run at once (a report's many one-fold runs keep every thread busy).
  */
 export interface FoldPool {
   readonly threads: number;
@@ -29,6 +33,14 @@ export interface FoldPool {
   close(): Promise<void>;
 }
 
+interface Job {
+  readonly fold: Fold;
+  readonly options: EvalOptions;
+  readonly scale: Scale;
+  readonly resolve: (r: FoldResult) => void;
+  readonly reject: (err: Error) => void;
+}
+
 /** A pool of `threads` workers; with one thread it evaluates on the calling thread. */
 export function createFoldPool(threads = availableParallelism()): FoldPool {
   const workers =
@@ -37,26 +49,62 @@ export function createFoldPool(threads = availableParallelism()): FoldPool {
           spawnWorker(new URL(`./fold-worker${extension()}`, import.meta.url)),
         )
       : [];
+  const idle = [...workers];
+  let alive = workers.length;
+  // why the last worker died: folds queued after that would otherwise wait forever
+  let lastFailure: Error | null = null;
+  const queue: Job[] = [];
+  const dispatch = (): void => {
+    if (alive === 0 && lastFailure) {
+      for (const job of queue.splice(0)) {
+        job.reject(new Error(`fold ${job.fold.name}: no worker left (${lastFailure.message})`));
+      }
+      return;
+    }
+    while (idle.length > 0 && queue.length > 0) {
+      const worker = idle.pop() as Worker;
+      const job = queue.shift() as Job;
+      runOn(worker, job.fold, job.options, job.scale).then(
+        (r) => {
+          idle.push(worker);
+          job.resolve(r);
+          dispatch();
+        },
+        (err: Error) => {
+          // a worker that threw has exited: it takes no more folds
+          alive--;
+          lastFailure = err;
+          job.reject(err);
+          dispatch();
+        },
+      );
+    }
+  };
+  const submit = (fold: Fold, options: EvalOptions, scale: Scale): Promise<FoldResult> =>
+    new Promise((resolve, reject) => {
+      queue.push({ fold, options, scale, resolve, reject });
+      dispatch();
+    });
   return {
     threads: Math.max(1, threads),
     async evaluate(folds, options, scale, onFold = () => {}) {
       const results: FoldResult[] = new Array(folds.length);
       if (workers.length === 0) {
-        folds.forEach((fold, f) => {
-          results[f] = evaluateFold(fold, options, scale);
-          onFold(results[f]);
-        });
-        return averageResults(options.algorithm, results);
-      }
-      let next = 0;
-      const drain = async (worker: Worker): Promise<void> => {
-        while (next < folds.length) {
-          const f = next++;
-          results[f] = await runOn(worker, folds[f], options, scale);
+        for (let f = 0; f < folds.length; f++) {
+          // yield before each fold, so progress written in onFold reaches the terminal and
+          // evaluate calls made at once take turns instead of queueing whole runs
+          await setImmediate();
+          results[f] = evaluateFold(folds[f], options, scale);
           onFold(results[f]);
         }
-      };
-      await Promise.all(workers.map(drain));
+        return averageResults(options.algorithm, results);
+      }
+      await Promise.all(
+        folds.map(async (fold, f) => {
+          results[f] = await submit(fold, options, scale);
+          onFold(results[f]);
+        }),
+      );
       return averageResults(options.algorithm, results);
     },
     async close() {

@@ -91,6 +91,8 @@ function foldResult(name: string, metrics: Partial<FoldResult>): FoldResult {
     ndcgAt10: 0,
     mapAt10: 0,
     coverage: 0,
+    precisionAt: [],
+    recallAt: [],
     fitSeconds: 0,
     predictSeconds: 0,
     ...metrics,
@@ -199,6 +201,45 @@ describe('evaluateFold: top-N quality', () => {
   });
 });
 
+describe('evaluateFold: precision and recall at cutoffs', () => {
+  // Top-2 lists as above, ranked on to 4: user 2 has only [30, 40] left to recommend;
+  // unknown user 4 gets the popularity order [10, 30, 20, 40], relevant {30}.
+  const r = evaluateFold(fold, { algorithm: 'popularity', topN: 2, maxCutoff: 4 }, scale);
+
+  it('given lists ranked to cutoff 4, when scoring, then precision@c is the mean over users of hits in the first c / c', () => {
+    // user 2: 1, 1, 2/3, 2/4; user 4: 0, 1/2, 1/3, 1/4
+    const want = [1 / 2, 3 / 4, 1 / 2, 3 / 8];
+    expect(r.precisionAt).toHaveLength(4);
+    for (let c = 0; c < 4; c++) {
+      expect(r.precisionAt[c], `precision@${c + 1}`).toBeCloseTo(want[c], 12);
+    }
+  });
+
+  it('given lists ranked to cutoff 4, when scoring, then recall@c is the mean over users of hits in the first c / relevant', () => {
+    // user 2 (3 relevant): 1/3, 2/3, 2/3, 2/3; user 4 (1 relevant): 0, 1, 1, 1
+    const want = [1 / 6, 5 / 6, 5 / 6, 5 / 6];
+    expect(r.recallAt).toHaveLength(4);
+    for (let c = 0; c < 4; c++) {
+      expect(r.recallAt[c], `recall@${c + 1}`).toBeCloseTo(want[c], 12);
+    }
+  });
+
+  it('given cutoffs beyond the top-N length, when scoring, then the @N metrics and coverage still come from the top-N lists', () => {
+    expect(r.precisionAt[1]).toBe(r.precisionAt10);
+    expect(r.recallAt[1]).toBe(r.recallAt10);
+    // user 4's longer list reaches all 4 movies, but coverage counts the top-2 lists only
+    expect(r.coverage).toBeCloseTo(3 / 4, 12);
+  });
+
+  it('given no maxCutoff, when scoring, then precision and recall are taken at cutoffs 1..20', () => {
+    const d = evaluateFold(fold, { algorithm: 'popularity' }, scale);
+    expect(d.precisionAt).toHaveLength(20);
+    expect(d.recallAt).toHaveLength(20);
+    expect(d.precisionAt[9]).toBe(d.precisionAt10);
+    expect(d.recallAt[9]).toBe(d.recallAt10);
+  });
+});
+
 describe('averageResults', () => {
   const folds = [
     foldResult('a', {
@@ -243,6 +284,18 @@ describe('averageResults', () => {
     const avg = averageResults('item-knn', folds);
     expect(avg.fitSeconds).toBe(5);
     expect(avg.predictSeconds).toBe(1.5);
+  });
+
+  it('given two folds with cutoff curves, when averaging, then precision and recall are averaged cutoff by cutoff', () => {
+    const avg = averageResults('item-knn', [
+      foldResult('a', { precisionAt: [0.4, 0.2], recallAt: [0.1, 0.3] }),
+      foldResult('b', { precisionAt: [0.2, 0.1], recallAt: [0.3, 0.5] }),
+    ]);
+    expect(avg.precisionAt).toHaveLength(2);
+    expect(avg.precisionAt[0]).toBeCloseTo(0.3, 12);
+    expect(avg.precisionAt[1]).toBeCloseTo(0.15, 12);
+    expect(avg.recallAt[0]).toBeCloseTo(0.2, 12);
+    expect(avg.recallAt[1]).toBeCloseTo(0.4, 12);
   });
 
   it('given folds, when averaging, then the result names the algorithm and keeps the folds in order', () => {

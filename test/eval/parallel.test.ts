@@ -9,7 +9,7 @@ import {
   evaluate,
   type FoldResult,
 } from '../../src/eval/evaluate.ts';
-import { evaluateParallel } from '../../src/eval/parallel.ts';
+import { createFoldPool, evaluateParallel } from '../../src/eval/parallel.ts';
 import { type Fold, kfoldSplit } from '../../src/eval/splits.ts';
 
 // The bundled data set, by path, so that MOVIELENS_DIR cannot swap in another copy.
@@ -47,6 +47,32 @@ describe('evaluateParallel', () => {
     expect(inWorkers.folds.map((f) => f.name)).toEqual(['kfold-1', 'kfold-2', 'kfold-3']);
     // onFold hears of each fold once, in whatever order the workers finish
     expect(seen.map((f) => f.name).sort()).toEqual(['kfold-1', 'kfold-2', 'kfold-3']);
+  });
+
+  it('given one pool and two runs evaluated at once, when both finish, then each equals its own single-thread run', async () => {
+    const popularity: EvalOptions = { algorithm: 'popularity' };
+    const pool = createFoldPool(2);
+    try {
+      const [knn, popular] = await Promise.all([
+        pool.evaluate(folds, options, scale),
+        pool.evaluate(folds, popularity, scale),
+      ]);
+      expect(comparable(knn)).toEqual(comparable(onThisThread));
+      expect(comparable(popular)).toEqual(comparable(evaluate(folds, popularity, scale)));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('given a fold that throws in every worker, when evaluating and then evaluating again, then both reject naming a fold instead of hanging', async () => {
+    const broken = { algorithm: 'no-such-algorithm' } as unknown as EvalOptions;
+    const pool = createFoldPool(2);
+    try {
+      await expect(pool.evaluate(folds, broken, scale)).rejects.toThrow(/^fold kfold-\d/);
+      await expect(pool.evaluate(folds, options, scale)).rejects.toThrow(/no worker left/);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('given one thread, when evaluating, then it stays on this thread and matches evaluate, reporting folds in order', async () => {
