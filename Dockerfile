@@ -22,7 +22,9 @@ RUN --mount=type=cache,target=/tmp/npm-cache \
     npm_config_cache=/tmp/npm-cache npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build
+COPY web ./web
+# the server (dist/) and the page it serves at / (web/dist/)
+RUN npm run build && npm run build:web
 
 # ---------------------------------------------------------------- prod-deps
 # A clean `npm ci --omit=dev` rather than `npm prune` in the build stage: it runs
@@ -51,6 +53,7 @@ WORKDIR /app
 # its own code; only DATA_DIR is writable by it.
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY package.json schema.graphql ./
 # The MovieLens licence requires its README.txt to travel with the data.
 COPY data/ml-latest-small ./data/ml-latest-small
