@@ -14,7 +14,14 @@ export function start(env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
     // the benches measure the engine and the server, not the per-client write allowance
     // nor a log line per request
-    env: { ...inherited, PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT: 'off', LOG_REQUESTS: 'false', ...env },
+    env: {
+      ...inherited,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT: 'off',
+      LOG_REQUESTS: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

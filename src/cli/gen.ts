@@ -9,6 +9,8 @@ import {
   syntheticUsers,
   validateSpec,
 } from '../data/synthetic.ts';
+import { isEntryPoint } from './entry.ts';
+import { progress } from './progress.ts';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -19,18 +21,23 @@ function positiveInt(name: string) {
   };
 }
 
-const program = new Command()
-  .name('npm run gen --')
-  .description(
-    'Write a seeded MovieLens-shaped data set (ml-latest CSV layout: ratings.csv, movies.csv) ' +
-      'with heavy-tailed movie popularity and user activity, streamed to disk.',
-  )
-  .requiredOption('--out <dir>', 'directory to write (created if missing)')
-  .option('--ratings <n>', 'number of ratings', positiveInt('--ratings'), 1_000_209)
-  .option('--users <n>', 'number of users', positiveInt('--users'), 6040)
-  .option('--movies <n>', 'number of movies', positiveInt('--movies'), 3706)
-  .option('--seed <n>', 'random seed', positiveInt('--seed'), 1)
-  .showHelpAfterError();
+/** The `gen` command: `npm run gen -- ...` or `npm run cli -- gen ...`. */
+export function genCommand(): Command {
+  return new Command('gen')
+    .description(
+      'Write a seeded MovieLens-shaped data set (ml-latest CSV layout: ratings.csv, movies.csv) ' +
+        'with heavy-tailed movie popularity and user activity, streamed to disk.',
+    )
+    .requiredOption('--out <dir>', 'directory to write (created if missing)')
+    .option('--ratings <n>', 'number of ratings', positiveInt('--ratings'), 1_000_209)
+    .option('--users <n>', 'number of users', positiveInt('--users'), 6040)
+    .option('--movies <n>', 'number of movies', positiveInt('--movies'), 3706)
+    .option('--seed <n>', 'random seed', positiveInt('--seed'), 1)
+    .showHelpAfterError()
+    .action(async function (this: Command) {
+      await generate(this, this.opts<SyntheticSpec & { out: string }>());
+    });
+}
 
 /** Writes string chunks, waiting whenever the stream's buffer is full. */
 class ChunkWriter {
@@ -59,13 +66,11 @@ class ChunkWriter {
   }
 }
 
-async function main(): Promise<void> {
-  program.parse();
-  const o = program.opts<SyntheticSpec & { out: string }>();
+async function generate(command: Command, o: SyntheticSpec & { out: string }): Promise<void> {
   try {
     validateSpec(o);
   } catch (err) {
-    program.error(`error: ${(err as Error).message}`);
+    command.error(`error: ${(err as Error).message}`);
   }
   mkdirSync(o.out, { recursive: true });
   const started = performance.now();
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
   const ratings = new ChunkWriter(createWriteStream(join(o.out, 'ratings.csv')));
   await ratings.write('userId,movieId,rating,timestamp\n');
   let written = 0;
-  let nextReport = 1_000_000;
+  const bar = progress('ratings', o.ratings);
   for (const u of syntheticUsers(o)) {
     let block = '';
     for (let t = 0; t < u.movieIds.length; t++) {
@@ -86,11 +91,9 @@ async function main(): Promise<void> {
     }
     await ratings.write(block);
     written += u.movieIds.length;
-    if (written >= nextReport) {
-      process.stderr.write(`${written.toLocaleString('en')} ratings\n`);
-      nextReport += 1_000_000;
-    }
+    bar.update(Math.min(written, o.ratings));
   }
+  bar.stop();
   await ratings.close();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stderr.write(
@@ -98,7 +101,12 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+if (isEntryPoint(import.meta.url)) {
+  genCommand()
+    .name('npm run gen --')
+    .parseAsync()
+    .catch((err: unknown) => {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    });
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
@@ -11,13 +12,23 @@ import { RecommenderService } from '../service/recommender-service.ts';
 import { openJournal } from '../store/file-journal.ts';
 import { RatingStream } from '../store/rating-stream.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
+import { isEntryPoint } from './entry.ts';
 
 /**
  * Starts the service: opens the port first (so /healthz answers while the model loads),
  * loads the data set and replays the journal, fits the model, then opens /graphql.
  * SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the journal, exit 0.
  */
-async function main(): Promise<void> {
+/** The `serve` command: configuration comes from the environment (see README). */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description(
+      'Start the GraphQL service (configured by environment variables: PORT, DATASET, DATA_DIR, REDIS_URL, ...; see the README)',
+    )
+    .action(() => serve().catch(fail));
+}
+
+export async function serve(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
@@ -164,9 +175,11 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
+if (isEntryPoint(import.meta.url)) serve().catch(fail);
+
+function fail(err: unknown): never {
   process.stderr.write(
     `error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );
   process.exit(1);
-});
+}

@@ -66,7 +66,13 @@ export class ListSync {
   }
 
   /** Writes every list of the model under this version and publishes it (a cold start). */
-  async publishAll(meta: Readonly<Record<string, string>>): Promise<void> {
+  async publishAll(
+    meta: Readonly<Record<string, string>>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<void> {
+    const total = SIDES.reduce((n, side) => n + this.entityCount(side), 0);
+    let done = 0;
+    onProgress?.(0, total);
     for (const side of SIDES) {
       const n = this.entityCount(side);
       for (let from = 0; from < n; from += BATCH) {
@@ -75,6 +81,8 @@ export class ListSync {
           entries.push({ id: this.idOf(side, a), list: this.storedList(side, a) });
         }
         await this.store.putLists(this.version, side, entries);
+        done += entries.length;
+        onProgress?.(done, total);
       }
     }
     await this.store.putMeta(this.version, meta);

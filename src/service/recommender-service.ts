@@ -110,6 +110,7 @@ export class RecommenderService {
     logger: Logger | null,
     store: NeighbourStore,
     preload = true,
+    onPublish?: (done: number, total: number) => void,
   ): Promise<{ service: RecommenderService; warm: boolean; listsLoaded: number }> {
     const catalog = buildCatalog(dataset);
     const ratings = applyEvents(dataset.ratings, replay);
@@ -132,7 +133,7 @@ export class RecommenderService {
       const listsLoaded = preload ? await service.sync.loadAll() : 0;
       return { service, warm: true, listsLoaded };
     }
-    await service.sync.publishAll({ weights: JSON.stringify(live.config.hybrid) });
+    await service.sync.publishAll({ weights: JSON.stringify(live.config.hybrid) }, onPublish);
     return { service, warm: false, listsLoaded: 0 };
   }
 

@@ -3,7 +3,6 @@
  * router reads it) composes with another subgraph that owns Movie and User by key, and a
  * gateway on the composed supergraph answers queries that cross both.
  */
-import type { AddressInfo } from 'node:net';
 import { composeServices } from '@apollo/composition';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';

@@ -132,7 +132,10 @@ export interface InProcessOptions {
   readonly introspection?: boolean;
   readonly sandbox?: boolean;
   /** Limits, authentication and rate limiting, as `serve.ts` passes them from its config. */
-  readonly server?: Pick<ServerOptions, 'limits' | 'auth' | 'rateLimit' | 'trustProxy' | 'subgraph'>;
+  readonly server?: Pick<
+    ServerOptions,
+    'limits' | 'auth' | 'rateLimit' | 'trustProxy' | 'subgraph'
+  >;
   /** Where the rate limiter counts (default: in the process). */
   readonly attach?: AttachOptions;
 }
