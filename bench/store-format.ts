@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { Redis } from 'ioredis';
 import { packList, type StoredList, unpackList } from '../src/store/neighbour-store.ts';
 import { deleteKeysWithPrefix } from '../src/store/redis-keys.ts';
+import { RedisNeighbourStore, SHARDS } from '../src/store/redis-neighbour-store.ts';
 
 /**
  * Which Redis encoding for neighbour lists: one sorted set per list (member = id,
@@ -77,13 +78,30 @@ async function main(): Promise<void> {
     await p.exec();
   }
 
+  // the store as the service uses it: packed lists in SHARDS hashes per side
+  const store = new RedisNeighbourStore(redis, `${prefix}:sharded`);
+  for (let i = 0; i < lists; i += 500) {
+    const entries = [];
+    for (let j = i; j < Math.min(lists, i + 500); j++) entries.push({ id: j + 1, list: data[j] });
+    await store.putLists('v', 'item', entries);
+  }
+  const shardKeys = Array.from(
+    { length: SHARDS },
+    (_, s) => `${prefix}:sharded:nbr:v2:v:item:${s}`,
+  );
+
   const packedTimes: number[] = [];
+  const shardedTimes: number[] = [];
   const zsetTimes: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let t = performance.now();
     const values = await redis.hmgetBuffer(packedKey, ...ids.map(String));
     for (const v of values) if (v) unpackList(v);
     packedTimes.push(performance.now() - t);
+
+    t = performance.now();
+    await store.getLists('v', 'item', ids);
+    shardedTimes.push(performance.now() - t);
 
     t = performance.now();
     const p = redis.pipeline();
@@ -111,11 +129,17 @@ async function main(): Promise<void> {
   }
   const packedBytes = await memoryOf(redis, [packedKey]);
   const zsetBytes = await memoryOf(redis, zKeys);
+  const shardedBytes = await memoryOf(redis, shardKeys);
   const rows = [
     {
-      format: 'packed binary in one hash (chosen)',
+      format: 'packed binary in one hash (chosen first)',
       bytesPerList: packedBytes / lists,
       readMs: median(packedTimes),
+    },
+    {
+      format: `packed binary in ${SHARDS} hashes (the store now)`,
+      bytesPerList: shardedBytes / lists,
+      readMs: median(shardedTimes),
     },
     {
       format: 'sorted set + support hash per list',

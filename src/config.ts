@@ -3,6 +3,7 @@ import { type AuthConfig, MIN_SECRET_LENGTH } from './access/auth.ts';
 import type { RateLimit } from './access/rate-limit.ts';
 import type { HybridWeights } from './engine/model.ts';
 import { defaultLimits, type QueryLimits } from './graphql/limits.ts';
+import { parseClusterNodes, type RedisTarget } from './store/redis-client.ts';
 
 /**
  * The service's configuration, from environment variables, validated at start: a bad
@@ -30,6 +31,10 @@ const schema = z.object({
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[^:,\s]+:\d{1,5}(,[^:,\s]+:\d{1,5})*$/, 'expected host:port,host:port,...')
     .optional(),
   REDIS_PREFIX: z
     .string()
@@ -93,8 +98,8 @@ export interface Config {
   /** Apollo Sandbox on GET /graphql: on in development, off in production unless SANDBOX=true. */
   readonly sandbox: boolean;
   readonly journalFsync: boolean;
-  /** Share neighbour lists through this Redis; null for the embedded, in-process mode. */
-  readonly redisUrl: string | null;
+  /** Share neighbour lists through this Redis or cluster; null for the embedded, in-process mode. */
+  readonly redis: RedisTarget | null;
   readonly redisPrefix: string;
   /** Fit the hybrid's weights on held-out ratings at start, or use these. */
   readonly hybridWeights: 'fit' | HybridWeights;
@@ -123,6 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const production = c.NODE_ENV === 'production';
+  if (c.REDIS_URL && c.REDIS_CLUSTER_NODES) {
+    throw new ConfigError(
+      'invalid configuration: REDIS_URL and REDIS_CLUSTER_NODES are both set; use one Redis or one cluster',
+    );
+  }
   if (c.AUTH_JWT_SECRET && c.AUTH_JWKS_URL) {
     throw new ConfigError(
       'invalid configuration: AUTH_JWT_SECRET and AUTH_JWKS_URL are both set; tokens are verified with one or the other',
@@ -142,7 +152,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandbox: c.SANDBOX ?? !production,
     journalFsync: c.JOURNAL_FSYNC,
     hybridWeights: parseWeights(c.HYBRID_WEIGHTS),
-    redisUrl: c.REDIS_URL ?? null,
+    redis: c.REDIS_CLUSTER_NODES
+      ? { kind: 'cluster', nodes: parseClusterNodes(c.REDIS_CLUSTER_NODES) }
+      : c.REDIS_URL
+        ? { kind: 'single', url: c.REDIS_URL }
+        : null,
     redisPrefix: c.REDIS_PREFIX,
     limits: {
       maxDepth: c.LIMIT_DEPTH,

@@ -10,7 +10,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type AuthConfig, authorizeRating, type Caller, createIdentify } from './access/auth.ts';
 import { createMutationLimiter, type RateLimit } from './access/rate-limit.ts';
@@ -22,6 +21,7 @@ import { createResolvers } from './graphql/resolvers.ts';
 import { subgraphSchema } from './graphql/subgraph.ts';
 import { createMetrics, type Metrics, observeService } from './metrics.ts';
 import type { RecommenderService } from './service/recommender-service.ts';
+import type { RedisClient } from './store/redis-client.ts';
 
 export interface ServerOptions {
   readonly introspection: boolean;
@@ -49,7 +49,7 @@ export interface AttachOptions {
   /** Names what is wrong while the service answers without something it depends on. */
   readonly degraded?: () => string | null;
   /** Keeps rate-limit counts in this Redis, shared by replicas (default: in the process). */
-  readonly redis?: { readonly client: Redis; readonly prefix: string } | null;
+  readonly redis?: { readonly client: RedisClient; readonly prefix: string } | null;
   /** Seconds the model took to build, for /metrics. */
   readonly buildSeconds?: number;
 }

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -6,6 +5,7 @@ import {
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../service/errors.ts';
+import type { RedisClient } from '../store/redis-client.ts';
 
 /** Mutations a client may make per window. */
 export interface RateLimit {
@@ -24,7 +24,7 @@ export type ConsumeMutation = (client: string) => Promise<void>;
  */
 export function createMutationLimiter(
   limit: RateLimit,
-  redis: { client: Redis; prefix: string } | null,
+  redis: { client: RedisClient; prefix: string } | null,
 ): ConsumeMutation {
   const options = { points: limit.points, duration: limit.seconds };
   const memory = new RateLimiterMemory({ ...options, keyPrefix: 'mutations' });

@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { loadDataset } from '../data/movielens.ts';
@@ -11,6 +10,7 @@ import { HttpServer } from '../server.ts';
 import { RecommenderService } from '../service/recommender-service.ts';
 import { openJournal } from '../store/file-journal.ts';
 import { RatingStream } from '../store/rating-stream.ts';
+import { connectRedis, type RedisClient } from '../store/redis-client.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
 import { isEntryPoint } from './entry.ts';
 
@@ -74,7 +74,7 @@ export async function serve(): Promise<void> {
   let service: RecommenderService | null = null;
   let closeRedis = async () => {};
   let redisProblem: () => string | null = () => null;
-  let limiterRedis: Redis | null = null;
+  let limiterRedis: RedisClient | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -106,14 +106,9 @@ export async function serve(): Promise<void> {
     },
     'data loaded; fitting the model',
   );
-  if (config.redisUrl) {
-    const redis = new Redis(config.redisUrl, {
-      lazyConnect: true,
-      // fail fast instead of queueing commands while Redis is away; ioredis reconnects itself
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: 2000,
-    });
+  if (config.redis) {
+    const target = config.redis;
+    const redis = connectRedis(target);
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     // back after an outage: send the list changes it missed, with no manual step
     redis.on('ready', () => void service?.resyncRedis());
@@ -137,13 +132,14 @@ export async function serve(): Promise<void> {
     );
     service = started.service;
     // ratings accepted by other replicas arrive through a stream on a second connection
-    const reader = redis.duplicate({ commandTimeout: undefined });
+    const reader = connectRedis(target);
     reader.on('error', () => {});
     await reader.connect();
     const stream = new RatingStream(redis, reader, config.redisPrefix, randomUUID(), logger);
     await service.joinStream(stream, replay.events);
     closeRedis = async () => {
       redis.disconnect();
+      reader.disconnect();
     };
     logger.info(
       { warm: started.warm, listsLoaded: started.listsLoaded, prefix: config.redisPrefix },

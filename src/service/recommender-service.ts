@@ -61,6 +61,13 @@ export class RecommenderService {
   private stream: RatingStream | null = null;
   /** Accepted events the stream could not take yet (Redis away); sent on reconnection. */
   private outbox: RatingEvent[] = [];
+  /**
+   * This replica's events published in the last RECENT_MS, with their stream ids: Redis
+   * replicates asynchronously, so a failover can lose the last entries a master
+   * acknowledged. They are checked and published again if missing.
+   */
+  private recent: Array<{ id: string; event: RatingEvent; at: number }> = [];
+  private resyncTimer: NodeJS.Timeout | null = null;
   /** Where counters go, once the server provides them. */
   metrics: Metrics | null = null;
 
@@ -424,6 +431,7 @@ export class RecommenderService {
   /** Sends list changes and ratings Redis missed (call when it is reachable again). */
   async resyncRedis(): Promise<void> {
     await this.republishIfLost();
+    await this.republishIfDropped();
     await this.sync?.flush();
     await this.publishOutbox();
   }
@@ -483,6 +491,15 @@ export class RecommenderService {
     };
     await stream.catchUp(apply);
     stream.start(apply);
+    // Redis may come back without a reconnection event (a cluster failover moves slots
+    // under a live client): look every second for work left undone, and check that
+    // recent publishes survived
+    let tick = 0;
+    this.resyncTimer = setInterval(() => {
+      tick++;
+      if (this.redisBehind || tick % 5 === 0) void this.resyncRedis().catch(() => undefined);
+    }, 1000);
+    this.resyncTimer.unref();
   }
 
   private async publishOutbox(): Promise<void> {
@@ -490,7 +507,11 @@ export class RecommenderService {
     const batch = this.outbox;
     this.outbox = [];
     try {
-      await this.stream.publish(batch);
+      const ids = await this.stream.publish(batch);
+      const at = Date.now();
+      ids.forEach((id, k) => {
+        this.recent.push({ id, event: batch[k], at });
+      });
     } catch (err) {
       this.outbox = [...batch, ...this.outbox];
       this.logger?.warn(
@@ -500,12 +521,36 @@ export class RecommenderService {
     }
   }
 
+  /** Publishes again recent events the stream no longer holds (lost in a failover). */
+  private async republishIfDropped(): Promise<void> {
+    const cutoff = Date.now() - RECENT_MS;
+    while (this.recent.length > 0 && this.recent[0].at < cutoff) this.recent.shift();
+    if (!this.stream || this.recent.length === 0) return;
+    const checked = this.recent;
+    let present: Set<string>;
+    try {
+      present = await this.stream.idsSince(checked[0].id);
+    } catch {
+      return; // unreachable: the next tick asks again
+    }
+    const dropped = checked.filter((r) => !present.has(r.id));
+    if (dropped.length === 0) return;
+    const lost = new Set(dropped);
+    this.recent = this.recent.filter((r) => !lost.has(r));
+    this.outbox = [...dropped.map((r) => r.event), ...this.outbox];
+    this.logger?.warn(
+      { events: dropped.length },
+      `${dropped.length} recent ratings were missing from the rating stream (a failover lost them): publishing them again`,
+    );
+  }
+
   /** Whether Redis lags behind this process: list changes or ratings not sent yet. */
   get redisBehind(): boolean {
     return (this.sync?.behind ?? false) || this.outbox.length > 0;
   }
 
   async close(): Promise<void> {
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
     await this.stream?.stop();
     await this.log?.close();
   }
@@ -682,6 +727,9 @@ function modelVersion(
   const text = JSON.stringify([dataset.name, ratings, events, config, hybrid]);
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
+
+/** How long published events are kept to check they survived a failover. */
+const RECENT_MS = 30_000;
 
 /** Longest title search accepted: longer ones cannot match a title and only cost time. */
 export const MAX_SEARCH_LENGTH = 200;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { decodeRatingEvent, encodeRatingEvent, type RatingEvent } from './rating-event.ts';
+import type { RedisClient } from './redis-client.ts';
 
 /**
  * The rating log shared by replicas: a Redis Stream `<prefix>:ratings:v1` whose entries
@@ -17,8 +17,8 @@ export class RatingStream {
   private loop: Promise<void> | null = null;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly reader: Redis,
+    private readonly redis: RedisClient,
+    private readonly reader: RedisClient,
     prefix: string,
     readonly origin: string,
     private readonly logger: Logger | null,
@@ -48,14 +48,30 @@ export class RatingStream {
     return true;
   }
 
-  /** Appends events; rejects when Redis cannot take them (the caller keeps them to retry). */
-  async publish(events: ReadonlyArray<RatingEvent>): Promise<void> {
-    if (events.length === 0) return;
+  /**
+   * Appends events and returns their entry ids, in order; rejects when Redis cannot take
+   * them (the caller keeps them to retry). One key, so one pipeline even on a cluster.
+   */
+  async publish(events: ReadonlyArray<RatingEvent>): Promise<string[]> {
+    if (events.length === 0) return [];
     const p = this.redis.pipeline();
     for (const e of events) p.xadd(this.key, '*', 'o', this.origin, 'e', encodeRatingEvent(e));
     const results = (await p.exec()) ?? [];
     const failed = results.find(([err]) => err);
     if (failed?.[0]) throw failed[0];
+    return results.map(([, id]) => String(id));
+  }
+
+  /** The ids of every entry from `fromId` on (to check that recent entries survived). */
+  async idsSince(fromId: string): Promise<Set<string>> {
+    const ids = new Set<string>();
+    let start = fromId;
+    for (;;) {
+      const page = await this.redis.xrange(this.key, start, '+', 'COUNT', 1000);
+      for (const [id] of page) ids.add(id);
+      if (page.length < 1000) return ids;
+      start = `(${page[page.length - 1][0]}`;
+    }
   }
 
   /** Reads everything published so far and hands other replicas' events to `apply`. */

@@ -80,6 +80,29 @@ describe('authentication', () => {
   });
 });
 
+describe('Redis', () => {
+  it('given REDIS_CLUSTER_NODES, when loading, then the cluster seeds are parsed', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,redis-b:7001' }).redis).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'redis-b', port: 7001 },
+      ],
+    });
+    expect(loadConfig({ REDIS_URL: 'redis://h:6379' }).redis).toEqual({
+      kind: 'single',
+      url: 'redis://h:6379',
+    });
+    expect(loadConfig({}).redis).toBeNull();
+  });
+
+  it('given both REDIS_URL and REDIS_CLUSTER_NODES, when loading, then it refuses to guess', () => {
+    expect(() =>
+      loadConfig({ REDIS_URL: 'redis://h:6379', REDIS_CLUSTER_NODES: 'h:7000' }),
+    ).toThrow(/both set/);
+  });
+});
+
 describe('bad values', () => {
   it.each([
     ['LIMIT_DEPTH', '0'],
@@ -91,6 +114,7 @@ describe('bad values', () => {
     ['AUTH_JWKS_URL', 'ftp://id.example/k'],
     ['AUTH_ADMIN_SCOPE', 'two scopes'],
     ['BATCH_REQUESTS', 'sometimes'],
+    ['REDIS_CLUSTER_NODES', 'h:7000,h'],
   ])(
     'given %s=%s, when loading, then ConfigError names the variable and the value',
     (name, value) => {

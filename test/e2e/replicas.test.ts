@@ -84,4 +84,41 @@ describe('two replicas on one Redis', () => {
     expect(onA?.ratings.edges[0].node.value).toBe(5);
     expect(onB?.ratings.edges[0].node.value).toBe(5);
   });
+
+  it('given three replicas, when each accepts ratings, then every rating is on all three within a second, and a replica started late catches up from the stream', async () => {
+    const replicas = [await replica(), await replica(), await replica()];
+    const base = 7000 + Math.floor(Math.random() * 1000) * 3;
+    // each replica accepts a rating of its own user
+    await Promise.all(
+      replicas.map((r, k) =>
+        gqlData(
+          r.url,
+          'mutation($u: ID!, $m: ID!) { rateMovie(input: {userId: $u, movieId: $m, rating: 3.5}) { rating { value } } }',
+          { u: String(base + k), m: String(k + 1) },
+        ),
+      ),
+    );
+    const acknowledged = Date.now();
+    const everywhere = async (servers: typeof replicas) => {
+      for (const server of servers) {
+        for (let k = 0; k < 3; k++) {
+          const user = (
+            await gqlData<UserRatings>(server.url, USER_RATINGS, { id: String(base + k) })
+          ).user;
+          if (user?.ratings.edges[0]?.node.movie.id !== String(k + 1)) return false;
+        }
+      }
+      return true;
+    };
+    let converged = false;
+    while (!converged && Date.now() - acknowledged < 1000) {
+      converged = await everywhere(replicas);
+      if (!converged) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(converged).toBe(true);
+    // a fourth replica, started after the ratings, reads them from the stream before it
+    // reports ready
+    const late = await replica();
+    expect(await everywhere([late])).toBe(true);
+  });
 });

@@ -5,7 +5,7 @@ import { defaultModelConfig } from '../../src/engine/model.ts';
 import { listEnd, listStart } from '../../src/engine/neighbours.ts';
 import type { RecommenderService } from '../../src/service/recommender-service.ts';
 import { RecommenderService as Service } from '../../src/service/recommender-service.ts';
-import { RedisNeighbourStore } from '../../src/store/redis-neighbour-store.ts';
+import { RedisNeighbourStore, SHARDS } from '../../src/store/redis-neighbour-store.ts';
 import { FIXED_WEIGHTS, FIXTURE_DIR } from '../e2e/helpers.ts';
 import { type TestRedis, testRedis } from '../support/redis.ts';
 
@@ -87,7 +87,7 @@ describe('neighbour lists shared through Redis', () => {
     }
   });
 
-  it('given a warm replica that reads lists on demand, when 20 recommendations with 5 similar movies each are read, then Redis sees one HMGET per side and batch', async () => {
+  it('given a warm replica that reads lists on demand, when 20 recommendations with 5 similar movies each are read, then Redis sees one HMGET per shard touched, each shard once per batch', async () => {
     const store = new RedisNeighbourStore(r.redis, `${r.prefix}:c`);
     await start(store);
     const { service, warm } = await Service.createWithStore(
@@ -106,9 +106,18 @@ describe('neighbour lists shared through Redis', () => {
     const recs = await service.recommendations([
       { userId, first: 20, strategy: 'hybrid', genres: [], excludeRated: true },
     ]);
-    expect(hmget.mock.calls.length).toBe(2); // the rated movies' lists, the user's list
+    // the rated movies' lists (one HMGET per shard they fall in) and the user's list
+    const keys = hmget.mock.calls.map((call) => String(call[0]));
+    expect(new Set(keys).size).toBe(keys.length);
+    const rated = service.live.ratingsOfUser(service.live.userIdx(userId));
+    const shards = new Set(rated.map((r) => service.live.movieIds[r.item] % SHARDS));
+    expect(keys.filter((k) => k.includes(':item:'))).toHaveLength(shards.size);
+    expect(keys.filter((k) => k.includes(':user:'))).toHaveLength(1);
+    const before = keys.length;
     await service.similarMovies(recs[0].map((rec) => ({ movieId: rec.movieId, first: 5 })));
-    expect(hmget.mock.calls.length).toBeLessThanOrEqual(3); // one more, if any is still missing
+    // at most one more batch, for lists still missing, again a shard at most once
+    const more = hmget.mock.calls.slice(before).map((call) => String(call[0]));
+    expect(new Set(more).size).toBe(more.length);
     expect(service.live.listsRecomputed).toBe(0); // everything came from Redis
     hmget.mockRestore();
   });
