@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { buildCommand } from './build.ts';
+import { buildCommand, buildWorkerCommand } from './build.ts';
 import { evalCommand } from './evaluate.ts';
 import { genCommand } from './gen.ts';
 import { serveCommand } from './serve.ts';
@@ -14,6 +14,7 @@ const program = new Command()
   .addCommand(serveCommand())
   .addCommand(statsCommand())
   .addCommand(buildCommand())
+  .addCommand(buildWorkerCommand())
   .addCommand(evalCommand())
   .addCommand(genCommand())
   .addCommand(tokenCommand())

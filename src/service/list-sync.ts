@@ -91,6 +91,36 @@ export class ListSync {
     this.put.user.clear();
   }
 
+  /**
+   * Computes the lists of entities [from, to) of a side (each exactly as a read would)
+   * and writes them under this version: one share of a distributed build.
+   */
+  async writeRange(side: Side, from: number, to: number): Promise<number> {
+    const end = Math.min(to, this.entityCount(side));
+    for (let start = from; start < end; start += BATCH) {
+      const stop = Math.min(end, start + BATCH);
+      const range = Array.from({ length: stop - start }, (_, k) => start + k);
+      this.live.ensureLists(side, range);
+      await this.store.putLists(
+        this.version,
+        side,
+        range.map((a) => ({ id: this.idOf(side, a), list: this.storedList(side, a) })),
+      );
+    }
+    return Math.max(0, end - from);
+  }
+
+  /** Entities of a side: the ranges a distributed build splits. */
+  count(side: Side): number {
+    return this.entityCount(side);
+  }
+
+  /** Writes the version's facts and makes it current, after every list is written. */
+  async finish(meta: Readonly<Record<string, string>>): Promise<void> {
+    await this.store.putMeta(this.version, meta);
+    await this.store.publish(this.version, PREVIOUS_VERSION_TTL_SECONDS);
+  }
+
   /** Whether changes are waiting to be sent (the store was unreachable). */
   get behind(): boolean {
     return SIDES.some((side) => this.put[side].size > 0 || this.drop[side].size > 0);

@@ -144,6 +144,29 @@ export class RecommenderService {
     return { service, warm: false, listsLoaded: 0 };
   }
 
+  /**
+   * The model of a distributed list build: fitted (weights too, unless `fitted` gives them) without its lists,
+   * with the version a service on the same inputs would compute, and a ListSync that
+   * computes and writes any range of lists into `store`.
+   */
+  static forListBuild(
+    dataset: Dataset,
+    replay: ReadonlyArray<RatingEvent>,
+    config: ModelConfig,
+    hybrid: 'fit' | HybridWeights,
+    store: NeighbourStore,
+    fitted?: HybridWeights,
+  ): { version: string; sync: ListSync; weights: HybridWeights } {
+    const catalog = buildCatalog(dataset);
+    const ratings = applyEvents(dataset.ratings, replay);
+    const scaled = { ...config, scale: dataset.scale };
+    const version = modelVersion(dataset, ratings.length, replay.length, scaled, hybrid);
+    // workers take the weights the coordinator fitted: the lists do not depend on them,
+    // and fitting them again in every worker would only cost time
+    const live = LiveModel.create(catalog.movieIds, ratings, scaled, fitted ?? hybrid, 'later');
+    return { version, sync: new ListSync(store, version, live, null), weights: live.config.hybrid };
+  }
+
   get scale(): RatingScale {
     return this.dataset.scale;
   }
@@ -717,7 +740,7 @@ export class RecommenderService {
  * events it starts from, and every setting that changes a list. Replicas that start from
  * the same state agree on it, so one can reuse what another published.
  */
-function modelVersion(
+export function modelVersion(
   dataset: Dataset,
   ratings: number,
   events: number,
