@@ -192,10 +192,15 @@ async function distributed(
   let bar: ReturnType<typeof progress> | null = null;
   try {
     const report = await Promise.race([
-      coordinateBuild(inputs, chunks, (done, total) => {
-        bar ??= progress('jobs', total);
-        bar.update(done);
-      }),
+      coordinateBuild(
+        inputs,
+        chunks,
+        (done, total) => {
+          bar ??= progress('jobs', total);
+          bar.update(done);
+        },
+        workers,
+      ),
       failed,
     ]);
     (bar as ReturnType<typeof progress> | null)?.stop();

@@ -6,6 +6,7 @@ import type { HybridWeights, ModelConfig } from '../engine/model.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
 import type { RedisTarget } from '../store/redis-client.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
+import { PREVIOUS_VERSION_TTL_SECONDS } from './list-sync.ts';
 import { RecommenderService } from './recommender-service.ts';
 
 /**
@@ -70,16 +71,17 @@ export async function coordinateBuild(
   inputs: BuildInputs,
   chunks: number,
   onJob: (done: number, total: number) => void = () => {},
+  waitForWorkers = 0,
 ): Promise<CoordinatorReport> {
   const client = lazyConnection(inputs.redis);
   const store = new RedisNeighbourStore(client, inputs.prefix);
-  const { version, sync, weights } = RecommenderService.forListBuild(
+  const plan = RecommenderService.buildPlan(
     inputs.dataset,
     inputs.replay,
     inputs.config,
     inputs.hybrid,
-    store,
   );
+  const { version, weights } = plan;
   // BullMQ leaves connections it was given open: they are closed below
   const connection = bullConnection(inputs.redis);
   const eventsConnection = bullConnection(inputs.redis);
@@ -93,9 +95,14 @@ export async function coordinateBuild(
       return { version, jobs: 0, lists: 0, alreadyBuilt: true };
     }
     await events.waitUntilReady();
+    // queue only once the expected workers listen, or the first one ready would take
+    // every job of a small build while the others are still loading the data
+    while ((await queue.getWorkersCount()) < waitForWorkers) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const jobs: RangeJob[] = [];
     for (const side of ['item', 'user'] as const) {
-      const n = sync.count(side);
+      const n = side === 'item' ? plan.items : plan.users;
       const size = Math.max(1, Math.ceil(n / chunks));
       for (let from = 0; from < n; from += size) {
         jobs.push({ version, weights, side, from, to: Math.min(n, from + size) });
@@ -118,7 +125,8 @@ export async function coordinateBuild(
         return written;
       }),
     );
-    await sync.finish({ weights: JSON.stringify(weights) });
+    await store.putMeta(version, { weights: JSON.stringify(weights) });
+    await store.publish(version, PREVIOUS_VERSION_TTL_SECONDS);
     return {
       version,
       jobs: jobs.length,

@@ -8,7 +8,7 @@ const SIDES: ReadonlyArray<Side> = ['item', 'user'];
 /** Fields per HSET/HMGET when moving every list at start. */
 const BATCH = 1000;
 /** How long readers may go on using a replaced version's lists. */
-const PREVIOUS_VERSION_TTL_SECONDS = 600;
+export const PREVIOUS_VERSION_TTL_SECONDS = 600;
 
 /**
  * Keeps a NeighbourStore in step with the live model's lists for one model version:
@@ -108,17 +108,6 @@ export class ListSync {
       );
     }
     return Math.max(0, end - from);
-  }
-
-  /** Entities of a side: the ranges a distributed build splits. */
-  count(side: Side): number {
-    return this.entityCount(side);
-  }
-
-  /** Writes the version's facts and makes it current, after every list is written. */
-  async finish(meta: Readonly<Record<string, string>>): Promise<void> {
-    await this.store.putMeta(this.version, meta);
-    await this.store.publish(this.version, PREVIOUS_VERSION_TTL_SECONDS);
   }
 
   /** Whether changes are waiting to be sent (the store was unreachable). */

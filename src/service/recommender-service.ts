@@ -167,6 +167,32 @@ export class RecommenderService {
     return { version, sync: new ListSync(store, version, live, null), weights: live.config.hybrid };
   }
 
+  /**
+   * What a distributed build's coordinator needs without fitting the model: the version,
+   * how many movies and users there are, and the weights (fitted only when asked to fit).
+   */
+  static buildPlan(
+    dataset: Dataset,
+    replay: ReadonlyArray<RatingEvent>,
+    config: ModelConfig,
+    hybrid: 'fit' | HybridWeights,
+  ): { version: string; items: number; users: number; weights: HybridWeights } {
+    const catalog = buildCatalog(dataset);
+    const ratings = applyEvents(dataset.ratings, replay);
+    const scaled = { ...config, scale: dataset.scale };
+    const version = modelVersion(dataset, ratings.length, replay.length, scaled, hybrid);
+    const weights =
+      hybrid === 'fit'
+        ? LiveModel.create(catalog.movieIds, ratings, scaled, hybrid, 'later').config.hybrid
+        : hybrid;
+    return {
+      version,
+      items: catalog.movieIds.length,
+      users: new Set(ratings.userIds).size,
+      weights,
+    };
+  }
+
   get scale(): RatingScale {
     return this.dataset.scale;
   }
