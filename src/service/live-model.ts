@@ -7,6 +7,7 @@ import type { HybridWeights, Model, ModelConfig, SideModel } from '../engine/mod
 import { fitModel } from '../engine/model.ts';
 import { addUser, type EditableModel, setRating } from '../engine/model-edit.ts';
 import { listEnd, listStart, selectNeighbours, writeList } from '../engine/neighbours.ts';
+import { PairIndex } from '../engine/pair-index.ts';
 import { computePopularity } from '../engine/popularity.ts';
 import { computeRow, type RowScratch, rowScratch, similaritySpace } from '../engine/similarity.ts';
 import { defaultSpare, type SlackMatrix, withSlack } from '../engine/slack-matrix.ts';
@@ -31,7 +32,8 @@ import type { RatingEvent } from '../store/rating-event.ts';
 export class LiveModel {
   private userIds: number[];
   private readonly userIndex = new Map<number, number>();
-  private readonly position = new Map<number, number>();
+  // not a Map: a Map holds at most 2^24 entries, fewer than the ratings of ML-25M
+  private readonly position = new PairIndex();
   /** When each removed (user, movie) was removed: older ratings of it are ignored. */
   private readonly removedAt = new Map<number, number>();
   private size = 0;

@@ -154,3 +154,23 @@ describe('two replicas on a Redis Cluster', () => {
     2 * START_TIMEOUT_MS,
   );
 });
+
+describe('the write allowance on a cluster', () => {
+  it('given RATE_LIMIT=2/60 on two replicas, when one client writes three times across them, then the third is RATE_LIMITED: the count lives in the cluster', async () => {
+    const env = (dir: string) => ({
+      DATASET: FIXTURE_DIR,
+      DATA_DIR: dir,
+      REDIS_CLUSTER_NODES: cluster.env,
+      REDIS_PREFIX: `${PREFIX}-rl`,
+      RATE_LIMIT: '2/60',
+    });
+    const [d1, d2] = [await tempDir(), await tempDir()];
+    dirs.push(d1, d2);
+    const one = await startChild(env(d1));
+    const two = await startChild(env(d2));
+    expect((await gql(one.url, RATE, { u: '9300', m: '1', r: 3 })).errors).toBeUndefined();
+    expect((await gql(two.url, RATE, { u: '9300', m: '2', r: 3 })).errors).toBeUndefined();
+    const third = await gql(one.url, RATE, { u: '9300', m: '3', r: 3 });
+    expect(third.errors?.[0].extensions?.code).toBe('RATE_LIMITED');
+  });
+});
