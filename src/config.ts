@@ -202,8 +202,15 @@ function parseTrustProxy(text: string): boolean | number | string {
   return /^\d+$/.test(text) ? Number(text) : text;
 }
 
-function parseWeights(text: string): 'fit' | HybridWeights {
+/** HYBRID_WEIGHTS (and `build --weights`): "fit", or the five weights in order. */
+export function parseWeights(text: string): 'fit' | HybridWeights {
   if (text === 'fit') return 'fit';
   const [user, item, userSparse, itemSparse, itemShare] = text.split(',').map(Number);
-  return { user, item, userSparse, itemSparse, itemShare };
+  const weights = { user, item, userSparse, itemSparse, itemShare };
+  if (text.split(',').length !== 5 || Object.values(weights).some((x) => !Number.isFinite(x))) {
+    throw new Error(
+      `expected "fit" or five numbers user,item,userSparse,itemSparse,itemShare, got "${text}"`,
+    );
+  }
+  return weights;
 }

@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
+import { parseWeights } from '../config.ts';
 import { loadDataset } from '../data/movielens.ts';
-import { defaultModelConfig, type HybridWeights } from '../engine/model.ts';
+import { defaultModelConfig } from '../engine/model.ts';
 import { type BuildInputs, coordinateBuild, runBuildWorker } from '../service/distributed-build.ts';
 import { RecommenderService } from '../service/recommender-service.ts';
 import { openJournal } from '../store/file-journal.ts';
@@ -241,13 +242,4 @@ export function buildWorkerCommand(): Command {
       );
       say(`build worker ${process.pid} stopped after ${jobs} jobs`);
     });
-}
-
-function parseWeights(spec: string): 'fit' | HybridWeights {
-  if (spec === 'fit') return 'fit';
-  const [user, item, userSparse, itemSparse, itemShare] = spec.split(',').map(Number);
-  if ([user, item, userSparse, itemSparse, itemShare].some((x) => !Number.isFinite(x))) {
-    throw new Error(`--weights must be "fit" or five numbers, got "${spec}"`);
-  }
-  return { user, item, userSparse, itemSparse, itemShare };
 }
