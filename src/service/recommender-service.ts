@@ -119,10 +119,7 @@ export class RecommenderService {
     preload = true,
     onPublish?: (done: number, total: number) => void,
   ): Promise<{ service: RecommenderService; warm: boolean; listsLoaded: number }> {
-    const catalog = buildCatalog(dataset);
-    const ratings = applyEvents(dataset.ratings, replay);
-    const scaled = { ...config, scale: dataset.scale };
-    const version = modelVersion(dataset, ratings.length, replay.length, scaled, hybrid);
+    const { catalog, ratings, scaled, version } = modelInputs(dataset, replay, config, hybrid);
     const meta = (await store.currentVersion()) === version ? await store.getMeta(version) : null;
     const stored = meta?.weights ? (JSON.parse(meta.weights) as HybridWeights) : null;
     const live = LiveModel.create(
@@ -157,10 +154,7 @@ export class RecommenderService {
     store: NeighbourStore,
     fitted?: HybridWeights,
   ): { version: string; sync: ListSync; weights: HybridWeights } {
-    const catalog = buildCatalog(dataset);
-    const ratings = applyEvents(dataset.ratings, replay);
-    const scaled = { ...config, scale: dataset.scale };
-    const version = modelVersion(dataset, ratings.length, replay.length, scaled, hybrid);
+    const { catalog, ratings, scaled, version } = modelInputs(dataset, replay, config, hybrid);
     // workers take the weights the coordinator fitted: the lists do not depend on them,
     // and fitting them again in every worker would only cost time
     const live = LiveModel.create(catalog.movieIds, ratings, scaled, fitted ?? hybrid, 'later');
@@ -177,10 +171,7 @@ export class RecommenderService {
     config: ModelConfig,
     hybrid: 'fit' | HybridWeights,
   ): { version: string; items: number; users: number; weights: HybridWeights } {
-    const catalog = buildCatalog(dataset);
-    const ratings = applyEvents(dataset.ratings, replay);
-    const scaled = { ...config, scale: dataset.scale };
-    const version = modelVersion(dataset, ratings.length, replay.length, scaled, hybrid);
+    const { catalog, ratings, scaled, version } = modelInputs(dataset, replay, config, hybrid);
     const weights =
       hybrid === 'fit'
         ? LiveModel.create(catalog.movieIds, ratings, scaled, hybrid, 'later').config.hybrid
@@ -572,8 +563,10 @@ export class RecommenderService {
 
   /** Publishes again recent events the stream no longer holds (lost in a failover). */
   private async republishIfDropped(): Promise<void> {
+    // entries are in publishing order: drop the expired prefix in one step
     const cutoff = Date.now() - RECENT_MS;
-    while (this.recent.length > 0 && this.recent[0].at < cutoff) this.recent.shift();
+    const firstKept = this.recent.findIndex((r) => r.at >= cutoff);
+    if (firstKept !== 0) this.recent = firstKept < 0 ? [] : this.recent.slice(firstKept);
     if (!this.stream || this.recent.length === 0) return;
     const checked = this.recent;
     let present: Set<string>;
@@ -761,12 +754,26 @@ export class RecommenderService {
   }
 }
 
+/** What a model starts from, and the version that names its lists. */
+function modelInputs(
+  dataset: Dataset,
+  replay: ReadonlyArray<RatingEvent>,
+  config: ModelConfig,
+  hybrid: 'fit' | HybridWeights,
+) {
+  const catalog = buildCatalog(dataset);
+  const ratings = applyEvents(dataset.ratings, replay);
+  const scaled = { ...config, scale: dataset.scale };
+  const version = modelVersion(dataset, ratings.length, replay.length, scaled, hybrid);
+  return { catalog, ratings, scaled, version };
+}
+
 /**
  * Names the lists a model would compute: the data set, how many ratings and journal
  * events it starts from, and every setting that changes a list. Replicas that start from
  * the same state agree on it, so one can reuse what another published.
  */
-export function modelVersion(
+function modelVersion(
   dataset: Dataset,
   ratings: number,
   events: number,
