@@ -8,7 +8,7 @@ import { defaultModelConfig } from '../src/engine/model.ts';
 import { buildNeighbourLists } from '../src/engine/neighbours.ts';
 import { buildCatalog } from '../src/service/catalog.ts';
 import { LiveModel } from '../src/service/live-model.ts';
-import { median, openLoop, start, stop } from './server-process.ts';
+import { median, openLoop, pick, start, stop } from './server-process.ts';
 
 /**
  * bench:ingest: sustained rateMovie mutations on the real server (embedded, journal
@@ -30,10 +30,6 @@ async function cpuSeconds(url: string): Promise<number> {
   const line = text.split('\n').find((l) => l.startsWith('movie_recs_process_cpu_seconds_total'));
   if (!line) throw new Error('no process_cpu_seconds_total on /metrics');
   return Number(line.split(' ')[1]);
-}
-
-function pick<T>(xs: ArrayLike<T>): T {
-  return xs[Math.floor(Math.random() * xs.length)];
 }
 
 async function main(): Promise<void> {

@@ -5,9 +5,17 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { loadDataset } from '../src/data/movielens.ts';
 import { deleteKeysWithPrefix } from '../src/store/redis-keys.ts';
-import { median, openLoop, type Phase, type Started, start, stop } from './server-process.ts';
+import {
+  median,
+  openLoop,
+  type Phase,
+  pick,
+  ratedIds,
+  type Started,
+  start,
+  stop,
+} from './server-process.ts';
 
 /**
  * bench:serve: the real server under autocannon over loopback, embedded (memory store)
@@ -51,14 +59,8 @@ async function load(url: string, body: Body): Promise<Phase> {
   };
 }
 
-function pick<T>(xs: ArrayLike<T>): T {
-  return xs[Math.floor(Math.random() * xs.length)];
-}
-
 async function main(): Promise<void> {
-  const data = await loadDataset(dataset, { includeTags: false });
-  const userIds = Int32Array.from(new Set(data.ratings.userIds));
-  const movieIds = Int32Array.from(new Set(data.ratings.movieIds));
+  const { userIds, movieIds } = await ratedIds(dataset);
   const q = (query: string) => JSON.stringify({ query });
   const trivial: Body = () => q('{ __typename }');
   const recs: Body = () =>

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { loadDataset } from '../src/data/movielens.ts';
 
 /** The real server in a child process, for the benchmarks: started, awaited until ready, stopped. */
 export interface Started {
@@ -126,4 +127,20 @@ export async function openLoop(
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return { rps: latencies.length / duration, p50: at(0.5), p99: at(0.99), errors };
+}
+
+/** A uniformly random element. */
+export function pick<T>(xs: ArrayLike<T>): T {
+  return xs[Math.floor(Math.random() * xs.length)];
+}
+
+/** The distinct user and movie ids a data set's ratings name: what a load picks from. */
+export async function ratedIds(
+  dataset: string,
+): Promise<{ userIds: Int32Array; movieIds: Int32Array }> {
+  const data = await loadDataset(dataset, { includeTags: false });
+  return {
+    userIds: Int32Array.from(new Set(data.ratings.userIds)),
+    movieIds: Int32Array.from(new Set(data.ratings.movieIds)),
+  };
 }

@@ -5,9 +5,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { loadDataset } from '../src/data/movielens.ts';
 import { deleteKeysWithPrefix } from '../src/store/redis-keys.ts';
-import { start, stop } from './server-process.ts';
+import { pick, ratedIds, start, stop } from './server-process.ts';
 
 /**
  * bench:soak: a bounded mixed load on the real server over loopback for DURATION seconds
@@ -64,14 +63,8 @@ function slope(points: ReadonlyArray<[number, number]>): number {
   return den === 0 ? 0 : num / den;
 }
 
-function pick<T>(xs: ArrayLike<T>): T {
-  return xs[Math.floor(Math.random() * xs.length)];
-}
-
 async function main(): Promise<void> {
-  const data = await loadDataset(dataset, { includeTags: false });
-  const userIds = Int32Array.from(new Set(data.ratings.userIds));
-  const movieIds = Int32Array.from(new Set(data.ratings.movieIds));
+  const { userIds, movieIds } = await ratedIds(dataset);
   // fixed documents with variables, as a frontend sends them (Apollo caches parsed
   // documents by their text, so ids inlined in the text would fill that cache instead)
   const reads: Array<() => Operation> = [
@@ -173,7 +166,9 @@ async function main(): Promise<void> {
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  const steady = samples.filter((s) => s.seconds >= WARMUP_SECONDS);
+  // a short run (under twice the warm-up) measures its second half
+  const warmup = Math.min(WARMUP_SECONDS, duration / 2);
+  const steady = samples.filter((s) => s.seconds >= warmup);
   const afterWarmup = steady[0];
   const end = samples[samples.length - 1];
   const result = {
@@ -199,7 +194,7 @@ async function main(): Promise<void> {
   console.log(
     `soak ${mode} on ${dataset}, ${duration} s at ${readRate} reads/s + ${writeRate} ratings/s (${result.machine}):\n` +
       `  requests ${sent}, errors ${failed}, p50 ${f(result.p50Ms)} ms, p99 ${f(result.p99Ms)} ms\n` +
-      `  RSS MiB: ready ${f(result.rssMiB.ready)}, after ${WARMUP_SECONDS} s ${f(result.rssMiB.afterWarmup)}, end ${f(result.rssMiB.end)}; ` +
+      `  RSS MiB: ready ${f(result.rssMiB.ready)}, after ${f(warmup)} s ${f(result.rssMiB.afterWarmup)}, end ${f(result.rssMiB.end)}; ` +
       `slope after warm-up ${result.rssSlopeMiBPerMinute.toFixed(2)} MiB/min\n` +
       `  heap used MiB: ready ${f(result.heapUsedMiB.ready)}, end ${f(result.heapUsedMiB.end)}\n` +
       `  written to ${out}`,
