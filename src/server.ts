@@ -111,24 +111,17 @@ export class HttpServer {
     this.app.use('/graphql', express.json({ limit: maxBody }), (req, res, next) => {
       const longest = longestQuery(req);
       if (longest > maxQueryLength) {
-        res.status(400).json({
-          errors: [
-            {
-              message: `the query is ${longest} characters long; the limit is ${maxQueryLength}`,
-              extensions: { code: LIMIT_CODE, limit: 'maxQueryLength', max: maxQueryLength },
-            },
-          ],
-        });
+        this.sendError(
+          res,
+          400,
+          `the query is ${longest} characters long; the limit is ${maxQueryLength}`,
+          { code: LIMIT_CODE, limit: 'maxQueryLength', max: maxQueryLength },
+        );
         return;
       }
       if (this.graphql) return this.graphql(req, res, next);
-      res.status(503).json({
-        errors: [
-          {
-            message: 'the model is still loading; retry shortly',
-            extensions: { code: 'SERVICE_UNAVAILABLE' },
-          },
-        ],
+      this.sendError(res, 503, 'the model is still loading; retry shortly', {
+        code: 'SERVICE_UNAVAILABLE',
       });
     });
     // Body-parser failures (malformed JSON, an oversized body) answer in GraphQL's error
@@ -144,13 +137,8 @@ export class HttpServer {
               ? `the request body is not valid JSON: ${(err as Error).message}`
               : 'Internal server error';
         if (status >= 500) this.options.logger.error({ err }, 'internal error in an HTTP request');
-        res.status(status).json({
-          errors: [
-            {
-              message,
-              extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' },
-            },
-          ],
+        this.sendError(res, status, message, {
+          code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR',
         });
       },
     );
@@ -217,6 +205,20 @@ export class HttpServer {
         };
       },
     });
+  }
+
+  /**
+   * An error answered before GraphQL runs (body, length, loading), in GraphQL's error
+   * shape, counted in the same metric as the errors GraphQL sends.
+   */
+  private sendError(
+    res: express.Response,
+    status: number,
+    message: string,
+    extensions: { code: string; [key: string]: unknown },
+  ): void {
+    this.metrics.errors.inc({ code: extensions.code });
+    res.status(status).json({ errors: [{ message, extensions }] });
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {

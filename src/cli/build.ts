@@ -1,15 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { pino } from 'pino';
+import { Command } from 'commander';
 import { parseWeights } from '../config.ts';
 import { loadDataset } from '../data/movielens.ts';
 import { defaultModelConfig } from '../engine/model.ts';
 import { type BuildInputs, coordinateBuild, runBuildWorker } from '../service/distributed-build.ts';
 import { RecommenderService } from '../service/recommender-service.ts';
-import { openJournal } from '../store/file-journal.ts';
+import { readJournal } from '../store/file-journal.ts';
 import { connectRedis, parseClusterNodes, type RedisTarget } from '../store/redis-client.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
+import { integerOption } from './arguments.ts';
 import { progress } from './progress.ts';
 
 interface InputOptions {
@@ -66,10 +65,8 @@ function inputArgs(o: InputOptions): string[] {
 
 async function loadInputs(o: InputOptions): Promise<BuildInputs> {
   const dataset = await loadDataset(o.data);
-  const { journal, replay } = await openJournal(resolve(o.dataDir), {
-    logger: pino({ level: 'silent' }),
-  });
-  await journal.close();
+  // read only: the service may be running on this DATA_DIR and appending to its journal
+  const replay = await readJournal(o.dataDir);
   const redis: RedisTarget = o.cluster
     ? { kind: 'cluster', nodes: parseClusterNodes(o.cluster) }
     : { kind: 'single', url: o.redis };
@@ -84,15 +81,6 @@ async function loadInputs(o: InputOptions): Promise<BuildInputs> {
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-function count(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0)
-      throw new InvalidArgumentError(`${name} must be a whole number >= 0`);
-    return n;
-  };
-}
 
 /**
  * The `build` command: fits the model on the data set plus DATA_DIR's journal and writes
@@ -110,9 +98,9 @@ export function buildCommand(): Command {
     .option(
       '--workers <n>',
       'split the lists into jobs on a BullMQ queue and start n local build-worker processes (0: only queue, for workers started elsewhere)',
-      count('--workers'),
+      integerOption('--workers', 0),
     )
-    .option('--chunks <n>', 'jobs per side with --workers', count('--chunks'), 16)
+    .option('--chunks <n>', 'jobs per side with --workers', integerOption('--chunks'), 16)
     .showHelpAfterError()
     .action(async (o: InputOptions & { workers?: number; chunks: number }) => {
       const started = performance.now();

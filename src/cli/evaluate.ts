@@ -21,22 +21,8 @@ import { runReport } from '../eval/report-results.ts';
 import { defaultReportKs, reportRuns, reportSimilarities } from '../eval/report-runs.ts';
 import { runProgress } from '../eval/run-progress.ts';
 import { type Fold, foldCount, makeFolds, parseSplit, type SplitSpec } from '../eval/splits.ts';
+import { integerOption, nonNegative } from './arguments.ts';
 import { isEntryPoint } from './entry.ts';
-
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return n;
-  };
-}
-
-function nonNegative(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number >= 0');
-  return n;
-}
 
 function kList(v: string): number[] {
   const ks = v.split(',').map((s) => Number(s.trim()));
@@ -79,7 +65,7 @@ export function evalCommand(): Command {
     .addOption(
       new Option('--algorithm <name>', 'what to evaluate').choices(algorithms).default('hybrid'),
     )
-    .option('--k <n>', 'neighbours per rating prediction', positiveInt('--k'))
+    .option('--k <n>', 'neighbours per rating prediction', integerOption('--k'))
     .addOption(
       new Option('--similarity <metric>', 'similarity for rating prediction').choices(
         similarityMetrics,
@@ -93,11 +79,11 @@ export function evalCommand(): Command {
         'baseline',
       ]),
     )
-    .option('--seed <n>', 'seed of kfold splits', positiveInt('--seed'), 42)
+    .option('--seed <n>', 'seed of kfold splits', integerOption('--seed'), 42)
     .option(
       '--threads <n>',
       'folds evaluated at once (worker threads)',
-      positiveInt('--threads'),
+      integerOption('--threads'),
       availableParallelism(),
     )
     .option('--json', 'print one JSON object on stdout (progress goes to stderr)')

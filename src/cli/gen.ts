@@ -2,24 +2,16 @@
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import {
   type SyntheticSpec,
   syntheticMovies,
   syntheticUsers,
   validateSpec,
 } from '../data/synthetic.ts';
+import { integerOption } from './arguments.ts';
 import { isEntryPoint } from './entry.ts';
 import { progress } from './progress.ts';
-
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v.replaceAll('_', ''));
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return n;
-  };
-}
 
 /** The `gen` command: `npm run gen -- ...` or `npm run cli -- gen ...`. */
 export function genCommand(): Command {
@@ -29,10 +21,10 @@ export function genCommand(): Command {
         'with heavy-tailed movie popularity and user activity, streamed to disk.',
     )
     .requiredOption('--out <dir>', 'directory to write (created if missing)')
-    .option('--ratings <n>', 'number of ratings', positiveInt('--ratings'), 1_000_209)
-    .option('--users <n>', 'number of users', positiveInt('--users'), 6040)
-    .option('--movies <n>', 'number of movies', positiveInt('--movies'), 3706)
-    .option('--seed <n>', 'random seed', positiveInt('--seed'), 1)
+    .option('--ratings <n>', 'number of ratings', integerOption('--ratings'), 1_000_209)
+    .option('--users <n>', 'number of users', integerOption('--users'), 6040)
+    .option('--movies <n>', 'number of movies', integerOption('--movies'), 3706)
+    .option('--seed <n>', 'random seed', integerOption('--seed'), 1)
     .showHelpAfterError()
     .action(async function (this: Command) {
       await generate(this, this.opts<SyntheticSpec & { out: string }>());

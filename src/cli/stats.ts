@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { pino } from 'pino';
 import { loadDataset } from '../data/movielens.ts';
 import type { Dataset } from '../data/types.ts';
-import { JOURNAL_FILE_NAME, openJournal } from '../store/file-journal.ts';
+import { JOURNAL_FILE_NAME, readJournal } from '../store/file-journal.ts';
 
 /** What `stats` reports about a data set and the journal on top of it. */
 export interface DatasetStats {
@@ -98,12 +97,10 @@ export function statsCommand(): Command {
     .action(async (o: { data: string; dataDir: string; json?: boolean }) => {
       const dataset = await loadDataset(o.data, { includeTags: false });
       const dir = resolve(o.dataDir);
-      let events: number | null = null;
-      if (existsSync(join(dir, JOURNAL_FILE_NAME))) {
-        const { journal, replay } = await openJournal(dir, { logger: pino({ level: 'silent' }) });
-        await journal.close();
-        events = replay.events.length;
-      }
+      // read only: a service may be appending to this journal right now
+      const events = existsSync(join(dir, JOURNAL_FILE_NAME))
+        ? (await readJournal(dir)).events.length
+        : null;
       const stats = datasetStats(dataset, events);
       process.stdout.write(o.json ? `${JSON.stringify(stats)}\n` : format(stats));
     });

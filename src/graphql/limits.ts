@@ -9,6 +9,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import { MAX_FIRST } from '../service/validate.ts';
 
 /** Every limit on a GraphQL request; each has an environment variable (see config.ts). */
 export interface QueryLimits {
@@ -44,9 +45,6 @@ export const defaultLimits: QueryLimits = {
 
 /** The code of every rejection by a limit; `extensions.limit` names which one. */
 export const LIMIT_CODE = 'QUERY_LIMIT_EXCEEDED';
-
-/** The largest `first` a list argument accepts (the schema documents it). */
-export const MAX_FIRST = 100;
 
 export function limitError(
   limit: keyof QueryLimits,

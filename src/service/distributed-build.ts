@@ -4,7 +4,7 @@ import type { Dataset } from '../data/types.ts';
 import type { Side } from '../engine/matrix.ts';
 import type { HybridWeights, ModelConfig } from '../engine/model.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
-import type { RedisTarget } from '../store/redis-client.ts';
+import { connectRedis, type RedisTarget } from '../store/redis-client.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
 import { PREVIOUS_VERSION_TTL_SECONDS } from './list-sync.ts';
 import { RecommenderService } from './recommender-service.ts';
@@ -48,12 +48,6 @@ function bullConnection(target: RedisTarget): Redis | Cluster {
     : new Cluster([...target.nodes], { redisOptions: { maxRetriesPerRequest: null } });
 }
 
-function lazyConnection(target: RedisTarget): Redis | Cluster {
-  return target.kind === 'single'
-    ? new Redis(target.url, { maxRetriesPerRequest: 1 })
-    : new Cluster([...target.nodes], { enableAutoPipelining: true });
-}
-
 export interface CoordinatorReport {
   readonly version: string;
   readonly jobs: number;
@@ -73,7 +67,8 @@ export async function coordinateBuild(
   onJob: (done: number, total: number) => void = () => {},
   waitForWorkers = 0,
 ): Promise<CoordinatorReport> {
-  const client = lazyConnection(inputs.redis);
+  const client = connectRedis(inputs.redis);
+  await client.connect();
   const store = new RedisNeighbourStore(client, inputs.prefix);
   const plan = RecommenderService.buildPlan(
     inputs.dataset,
@@ -151,7 +146,8 @@ export async function runBuildWorker(
   signal: AbortSignal,
   onJob: (job: RangeJob, lists: number) => void = () => {},
 ): Promise<number> {
-  const client = lazyConnection(inputs.redis);
+  const client = connectRedis(inputs.redis);
+  await client.connect();
   const store = new RedisNeighbourStore(client, inputs.prefix);
   let prepared: ReturnType<typeof RecommenderService.forListBuild> | null = null;
   let jobs = 0;

@@ -74,16 +74,10 @@ export class ListSync {
     let done = 0;
     onProgress?.(0, total);
     for (const side of SIDES) {
-      const n = this.entityCount(side);
-      for (let from = 0; from < n; from += BATCH) {
-        const entries = [];
-        for (let a = from; a < Math.min(n, from + BATCH); a++) {
-          entries.push({ id: this.idOf(side, a), list: this.storedList(side, a) });
-        }
-        await this.store.putLists(this.version, side, entries);
-        done += entries.length;
+      await this.putRange(side, 0, this.entityCount(side), (written) => {
+        done += written;
         onProgress?.(done, total);
-      }
+      });
     }
     await this.store.putMeta(this.version, meta);
     await this.store.publish(this.version, PREVIOUS_VERSION_TTL_SECONDS);
@@ -97,17 +91,26 @@ export class ListSync {
    */
   async writeRange(side: Side, from: number, to: number): Promise<number> {
     const end = Math.min(to, this.entityCount(side));
-    for (let start = from; start < end; start += BATCH) {
-      const stop = Math.min(end, start + BATCH);
-      const range = Array.from({ length: stop - start }, (_, k) => start + k);
-      this.live.ensureLists(side, range);
-      await this.store.putLists(
-        this.version,
-        side,
-        range.map((a) => ({ id: this.idOf(side, a), list: this.storedList(side, a) })),
-      );
-    }
+    this.live.ensureLists(side, indexes(from, end));
+    await this.putRange(side, from, end);
     return Math.max(0, end - from);
+  }
+
+  /** Writes the lists of entities [from, to) as they are in the model, BATCH at a time. */
+  private async putRange(
+    side: Side,
+    from: number,
+    to: number,
+    onBatch: (written: number) => void = () => {},
+  ): Promise<void> {
+    for (let start = from; start < to; start += BATCH) {
+      const entries = [];
+      for (let a = start; a < Math.min(to, start + BATCH); a++) {
+        entries.push({ id: this.idOf(side, a), list: this.storedList(side, a) });
+      }
+      await this.store.putLists(this.version, side, entries);
+      onBatch(entries.length);
+    }
   }
 
   /** Whether changes are waiting to be sent (the store was unreachable). */
@@ -215,4 +218,8 @@ export class ListSync {
   private indexOf(side: Side, id: number): number {
     return side === 'item' ? this.live.itemIdx(id) : this.live.userIdx(id);
   }
+}
+
+function* indexes(from: number, to: number): Generator<number> {
+  for (let a = from; a < to; a++) yield a;
 }

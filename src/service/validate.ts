@@ -13,12 +13,15 @@ export function parseId(field: string, raw: string | number): number {
   return id;
 }
 
+/** The largest `first` a list argument accepts (the schema documents it). */
+export const MAX_FIRST = 100;
+
 /** A page size: 1 to `max`. */
 export function parseFirst(
   field: string,
   first: number | null | undefined,
   fallback: number,
-  max = 100,
+  max = MAX_FIRST,
 ): number {
   const n = first ?? fallback;
   if (!Number.isInteger(n) || n < 1 || n > max) {

@@ -122,27 +122,38 @@ async function openReadOnly(
   cause: NodeJS.ErrnoException,
   logger: Logger,
 ): Promise<OpenedJournal> {
-  let events: RatingEvent[] = [];
-  let truncatedBytes = 0;
+  const replay = await readJournalFile(path);
+  const journal = new ReadOnlyJournal(path, cause, replay.events);
+  logger.error(
+    { path, events: replay.events.length, code: cause.code },
+    `rating journal is read-only (${cause.code}): ratings are served, changes are refused until DATA_DIR is writable and the service restarts`,
+  );
+  return { journal, replay };
+}
+
+/**
+ * Reads the journal in `dir` without writing anything, not even the cut of a torn last
+ * line (which is left out): for tools that run beside a live service, whose append in
+ * flight must not be cut. A missing journal has no events.
+ *
+ * @throws JournalCorruptError if a line other than the last cannot be read
+ */
+export function readJournal(dir: string): Promise<JournalReplay> {
+  return readJournalFile(join(resolve(dir), JOURNAL_FILE_NAME));
+}
+
+async function readJournalFile(path: string): Promise<JournalReplay> {
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });
-  if (handle) {
-    try {
-      const scan = await scanJournal(handle, path);
-      events = scan.events;
-      truncatedBytes = scan.fileBytes - scan.goodBytes;
-    } finally {
-      await handle.close();
-    }
+  if (!handle) return { events: [], truncatedBytes: 0, path };
+  try {
+    const scan = await scanJournal(handle, path);
+    return { events: scan.events, truncatedBytes: scan.fileBytes - scan.goodBytes, path };
+  } finally {
+    await handle.close();
   }
-  const journal = new ReadOnlyJournal(path, cause, events);
-  logger.error(
-    { path, events: events.length, code: cause.code },
-    `rating journal is read-only (${cause.code}): ratings are served, changes are refused until DATA_DIR is writable and the service restarts`,
-  );
-  return { journal, replay: { events, truncatedBytes, path } };
 }
 
 /** The `RatingLog` of a journal that cannot be written: every append is refused. */

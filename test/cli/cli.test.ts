@@ -3,10 +3,8 @@
  * `build` filling Redis so the next service starts warm, and `gen` reporting progress as
  * plain lines when its output is not a terminal.
  */
-import { execFile } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   FIXED_WEIGHTS_ENV,
@@ -17,13 +15,7 @@ import {
   tempDir,
 } from '../e2e/helpers.ts';
 import { redisUrl, type TestRedis, testRedis } from '../support/redis.ts';
-
-const run = promisify(execFile);
-const cli = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, NODE_ENV: 'development' },
-  });
+import { cli } from './helpers.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -3,9 +3,7 @@
  * worker processes compute, and the result is the very lists a single process writes,
  * under the same version, so a service starts warm from it.
  */
-import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import { deleteKeysWithPrefix } from '../../src/store/redis-keys.ts';
@@ -14,17 +12,13 @@ import {
   FIXED_WEIGHTS_ENV,
   FIXTURE_DIR,
   killStartedChildren,
-  PROJECT_ROOT,
   startChild,
   tempDir,
 } from '../e2e/helpers.ts';
 import { redisUrl, type TestRedis, testRedis } from '../support/redis.ts';
+import { cli } from './helpers.ts';
 
-const run = promisify(execFile);
-const build = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'build', ...args], {
-    cwd: PROJECT_ROOT,
-  });
+const build = (...args: string[]) => cli('build', ...args);
 
 let shared: TestRedis;
 const dirs: string[] = [];

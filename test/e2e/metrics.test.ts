@@ -61,6 +61,22 @@ describe('GET /metrics', () => {
     expect(delta('movie_recs_graphql_errors_total', 'code="BAD_USER_INPUT"')).toBe(1);
   });
 
+  it('given requests refused before GraphQL runs, when the metrics are read, then their codes are counted too', async () => {
+    const before = await read();
+    await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
+    await gql(server.url, `{ genres { name } }${' '.repeat(20_000)}`);
+    const after = await read();
+    const delta = (code: string) =>
+      sample(after, 'movie_recs_graphql_errors_total', `code="${code}"`) -
+      sample(before, 'movie_recs_graphql_errors_total', `code="${code}"`);
+    expect(delta('BAD_REQUEST')).toBe(1);
+    expect(delta('QUERY_LIMIT_EXCEEDED')).toBe(1);
+  });
+
   it('given a rating and then reads of similar movies, when the metrics are read, then list reads are counted as hits and misses', async () => {
     await gqlData(
       server.url,

@@ -3,7 +3,7 @@ import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { JOURNAL_FILE_NAME, openJournal } from '../../src/store/file-journal.ts';
+import { JOURNAL_FILE_NAME, openJournal, readJournal } from '../../src/store/file-journal.ts';
 import { InvalidRatingEventError } from '../../src/store/invalid-rating-event-error.ts';
 import { JournalClosedError } from '../../src/store/journal-closed-error.ts';
 import { JournalCorruptError } from '../../src/store/journal-corrupt-error.ts';
@@ -440,5 +440,23 @@ describe('FileJournal.acknowledgedEvents', () => {
     await journal.append([rate(3, 3)]);
     expect(await journal.acknowledgedEvents()).toEqual([rate(1, 1), rate(3, 3)]);
     await journal.close();
+  });
+});
+
+describe('readJournal', () => {
+  it('given a torn last line, when read beside a live writer, then the intact events come back and not one byte is changed', async () => {
+    const intact = lines(rate(1, 1), remove(1, 1, 1_700_000_001));
+    const torn = encodeRatingEvent(rate(1, 3)).slice(0, 25);
+    const { dir, path } = await journalDir(intact + torn);
+    const replay = await readJournal(dir);
+    expect(replay.events).toEqual([rate(1, 1), remove(1, 1, 1_700_000_001)]);
+    expect(replay.truncatedBytes).toBe(25);
+    expect(await readFile(path, 'latin1')).toBe(intact + torn);
+  });
+
+  it('given a directory without a journal, when read, then there are no events and nothing is created', async () => {
+    const dir = await tempDir();
+    expect((await readJournal(dir)).events).toEqual([]);
+    await expect(stat(join(dir, JOURNAL_FILE_NAME))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -18,6 +18,31 @@ export function freePort(): Promise<number> {
  * A redis-server of this test's own on a loopback port, started and stopped by the test
  * (by its pid); it saves its data to a dump on shutdown so a restart finds the lists.
  */
+/** Until a redis-server on this loopback port answers PING (10 s at most). */
+export async function waitForPing(port: number): Promise<void> {
+  // the offline queue holds the PING until one of the reconnections gets through
+  const probe = new Redis(port, '127.0.0.1', {
+    retryStrategy: () => 50,
+    maxRetriesPerRequest: null,
+  });
+  probe.on('error', () => {});
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`redis-server on ${port} did not answer within 10 s`)),
+          10_000,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    probe.disconnect();
+  }
+}
+
 export class OwnRedis {
   private child: ChildProcess | null = null;
   constructor(
@@ -42,18 +67,7 @@ export class OwnRedis {
       ],
       { stdio: 'ignore' },
     );
-    const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 50 });
-    probe.on('error', () => {});
-    for (let t = 0; t < 100; t++) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    probe.disconnect();
+    await waitForPing(this.port);
   }
 
   /** SHUTDOWN SAVE: the data is on disk when the server is gone. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { waitForPing } from './own-redis.ts';
 
 const run = promisify(execFile);
 
@@ -75,7 +76,7 @@ export class OwnCluster {
       nodes.push({ port, process: child });
     }
     const cluster = new OwnCluster(dir, nodes);
-    for (const node of nodes) await cluster.waitForPing(node.port);
+    for (const node of nodes) await waitForPing(node.port);
     await run('redis-cli', [
       '--cluster',
       'create',
@@ -98,25 +99,6 @@ export class OwnCluster {
   /** `host:port,...` as REDIS_CLUSTER_NODES takes it. */
   get env(): string {
     return this.seeds.map((s) => `${s.host}:${s.port}`).join(',');
-  }
-
-  private async waitForPing(port: number): Promise<void> {
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 50 });
-    probe.on('error', () => {});
-    try {
-      for (let t = 0; t < 100; t++) {
-        try {
-          await probe.connect();
-          await probe.ping();
-          return;
-        } catch {
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-      throw new Error(`cluster node on ${port} did not answer`);
-    } finally {
-      probe.disconnect();
-    }
   }
 
   /** Until every live node says cluster_state:ok and every slot has a live master. */
