@@ -30,7 +30,7 @@ function randomList(seed: number): StoredList {
   const ids = Int32Array.from({ length: k }, () => 1 + (next() % 60000));
   const sims = Float32Array.from({ length: k }, (_, t) => 1 - t / k);
   const supports = Int32Array.from({ length: k }, () => 1 + (next() % 500));
-  return { ids, sims, supports };
+  return { ids, sims, supports, stamp: { digest: '0123456789abcdef', position: 0 } };
 }
 
 function median(xs: number[]): number {

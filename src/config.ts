@@ -78,6 +78,10 @@ const schema = z.object({
       'expected true, false, a hop count or addresses',
     )
     .default('false'),
+  CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
+  CLOCK_OFFSET_FILE: z.string().min(1).optional(),
+  STREAM_COMPACT_ENTRIES: count.default(10_000),
+  STREAM_COMPACT_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
 export interface Config {
@@ -109,6 +113,16 @@ export interface Config {
   /** Writes per client and window; null: unlimited. */
   readonly rateLimit: RateLimit | null;
   readonly trustProxy: boolean | number | string;
+  /**
+   * Milliseconds added to the wall clock of the rating clock, and a file it re-reads on
+   * SIGUSR2: for tests that step a replica's clock (see docs/replication.md).
+   */
+  readonly clockOffsetMs: number;
+  readonly clockOffsetFile: string | null;
+  /** Compact the rating stream when it holds more entries than this... */
+  readonly streamCompactEntries: number;
+  /** ...leaving entries younger than this. */
+  readonly streamCompactMinAgeMs: number;
 }
 
 export class ConfigError extends Error {
@@ -172,6 +186,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: authConfig(c),
     rateLimit: parseRateLimit(c.RATE_LIMIT),
     trustProxy: parseTrustProxy(c.TRUST_PROXY),
+    clockOffsetMs: c.CLOCK_OFFSET_MS,
+    clockOffsetFile: c.CLOCK_OFFSET_FILE ?? null,
+    streamCompactEntries: c.STREAM_COMPACT_ENTRIES,
+    streamCompactMinAgeMs: c.STREAM_COMPACT_MIN_AGE_MS,
   };
 }
 

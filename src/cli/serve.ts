@@ -8,6 +8,7 @@ import { loadDataset } from '../data/movielens.ts';
 import { defaultModelConfig } from '../engine/model.ts';
 import { HttpServer } from '../server.ts';
 import { RecommenderService } from '../service/recommender-service.ts';
+import { DataDirLockedError } from '../store/data-dir-locked-error.ts';
 import { openJournal } from '../store/file-journal.ts';
 import { RatingStream } from '../store/rating-stream.ts';
 import { connectRedis, type RedisClient } from '../store/redis-client.ts';
@@ -96,6 +97,11 @@ export async function serve(): Promise<void> {
     logger,
     fsync: config.journalFsync,
     onFlush: (seconds) => server.metrics.journalFlush.observe(seconds),
+  }).catch((err: unknown) => {
+    // an operator's mistake, not a bug: the message says what to do, a stack would bury it
+    if (!(err instanceof DataDirLockedError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
   });
   logger.info(
     {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Side } from '../engine/matrix.ts';
 import { listEnd, listStart } from '../engine/neighbours.ts';
-import type { NeighbourStore, StoredList } from '../store/neighbour-store.ts';
+import type { ListStamp, NeighbourStore, StoredList } from '../store/neighbour-store.ts';
 import type { LiveModel } from './live-model.ts';
 
 const SIDES: ReadonlyArray<Side> = ['item', 'user'];
@@ -11,33 +11,34 @@ const BATCH = 1000;
 export const PREVIOUS_VERSION_TTL_SECONDS = 600;
 
 /**
- * Keeps a NeighbourStore in step with the live model's lists for one model version:
- * every list the model recomputes is written, every list it invalidates is deleted, so
- * the store holds only lists that are exact for the current ratings. Writes are batched
- * per flush and flushes run one after another. When the store cannot be reached, reads
- * fall back to computing lists here and failed writes are logged (the store then lags
- * until the next publish).
+ * Keeps a NeighbourStore in step with the live model's lists for one model version. Every
+ * list written carries the stamp of the ratings it reflects (the live model's rating-set
+ * digest) and this replica's place in the rating order; a list read is installed only when
+ * its digest is the reader's own, so a list computed from other ratings (by a replica that
+ * lags or leads, or kept by a Redis restarted from old data) is never served: it is
+ * computed here instead and written back. Nothing is deleted: an invalidated list's stamp
+ * already says it is stale. Writes are batched per flush and flushes run one after
+ * another; when the store cannot be reached, reads fall back to computing lists here and
+ * what was not written is written by a later flush, if it is still current then.
  */
 export class ListSync {
   private readonly put: Record<Side, Set<number>> = { item: new Set(), user: new Set() };
-  private readonly drop: Record<Side, Set<number>> = { item: new Set(), user: new Set() };
   private chain: Promise<void> = Promise.resolve();
+  /** Lists read from the store and installed, and those refused as stale (for tests, metrics). */
+  readonly installs = { taken: 0, stale: 0 };
 
   constructor(
     readonly store: NeighbourStore,
     readonly version: string,
     private readonly live: LiveModel,
     private readonly logger: Logger | null,
+    /** This replica's place in the rating order (its clock's position). */
+    private readonly position: () => number = () => 0,
   ) {
     live.onListChange((side, a, change) => {
       const id = this.idOf(side, a);
-      if (change === 'recomputed') {
-        this.put[side].add(id);
-        this.drop[side].delete(id);
-      } else {
-        this.drop[side].add(id);
-        this.put[side].delete(id);
-      }
+      if (change === 'recomputed') this.put[side].add(id);
+      else this.put[side].delete(id);
     });
   }
 
@@ -105,47 +106,54 @@ export class ListSync {
   ): Promise<void> {
     for (let start = from; start < to; start += BATCH) {
       const entries = [];
+      const stamp = this.stamp();
       for (let a = start; a < Math.min(to, start + BATCH); a++) {
-        entries.push({ id: this.idOf(side, a), list: this.storedList(side, a) });
+        entries.push({ id: this.idOf(side, a), list: this.storedList(side, a, stamp) });
       }
-      await this.store.putLists(this.version, side, entries);
+      await this.store.putLists(this.version, side, entries, 'create');
       onBatch(entries.length);
     }
   }
 
-  /** Whether changes are waiting to be sent (the store was unreachable). */
+  /** Whether lists are waiting to be written (the store was unreachable). */
   get behind(): boolean {
-    return SIDES.some((side) => this.put[side].size > 0 || this.drop[side].size > 0);
+    return SIDES.some((side) => this.put[side].size > 0);
   }
 
   /**
-   * Sends what changed since the last flush; resolves once the store has it, or once the
-   * failure is logged (what failed stays queued for the next flush).
+   * Writes the lists recomputed since the last flush that are still current, stamped with
+   * the ratings they reflect; resolves once the store has them, or once the failure is
+   * logged (what failed stays queued for the next flush, which writes it if it is still
+   * current then).
    */
   flush(): Promise<void> {
     const run = async () => {
-      for (const side of SIDES) {
-        const puts = [...this.put[side]];
-        const drops = [...this.drop[side]];
+      // take every list and its stamp before the first await: ratings applied while the
+      // writes are in flight cannot slip into a list stamped with the digest before them
+      const stamp = this.stamp();
+      const batches = SIDES.map((side) => {
+        const ids = [...this.put[side]];
         this.put[side].clear();
-        this.drop[side].clear();
-        try {
-          if (drops.length > 0) await this.store.deleteLists(this.version, side, drops);
-          if (puts.length > 0) {
-            const entries = puts.map((id) => ({
-              id,
-              list: this.storedList(side, this.indexOf(side, id)),
-            }));
-            await this.store.putLists(this.version, side, entries);
+        const entries = [];
+        for (const id of ids) {
+          const a = this.indexOf(side, id);
+          if (a >= 0 && this.live.isListCurrent(side, a)) {
+            entries.push({ id, list: this.storedList(side, a, stamp) });
           }
+        }
+        return { side, entries };
+      });
+      let failure: unknown = null;
+      for (const { side, entries } of batches) {
+        if (entries.length === 0) continue;
+        try {
+          await this.store.putLists(this.version, side, entries, 'existing');
         } catch (err) {
-          // keep what was not sent (unless a newer change superseded it) for the next
-          // flush, so the store catches up once it is back
-          for (const id of drops) if (!this.put[side].has(id)) this.drop[side].add(id);
-          for (const id of puts) if (!this.drop[side].has(id)) this.put[side].add(id);
-          throw err;
+          for (const e of entries) this.put[side].add(e.id);
+          failure = err;
         }
       }
+      if (failure) throw failure;
     };
     this.chain = this.chain.then(run, run).catch((err: unknown) => {
       this.logger?.warn({ err }, 'could not write neighbour lists to the store');
@@ -178,6 +186,8 @@ export class ListSync {
     }
     const missing: number[] = [];
     stored.forEach((list, t) => {
+      // a list another read installed meanwhile is current already
+      if (this.live.isListCurrent(side, wanted[t])) return;
       if (!list || !this.install(side, wanted[t], list)) missing.push(wanted[t]);
     });
     if (missing.length > 0) {
@@ -186,25 +196,49 @@ export class ListSync {
     }
   }
 
+  /**
+   * Installs a stored list if it reflects exactly the ratings this replica has applied
+   * now (its digest is the live model's): a list from any other state is refused.
+   */
   private install(side: Side, a: number, list: StoredList): boolean {
+    if (list.stamp.digest !== this.live.digest) {
+      this.installs.stale++;
+      return false;
+    }
     const idx = new Int32Array(list.ids.length);
     for (let t = 0; t < list.ids.length; t++) {
       idx[t] = this.indexOf(side, list.ids[t]);
       if (idx[t] < 0) return false;
     }
     this.live.loadList(side, a, idx, list.sims, list.supports);
+    this.installs.taken++;
     return true;
   }
 
-  private storedList(side: Side, a: number): StoredList {
+  /** What a list computed now reflects. */
+  private stamp(): ListStamp {
+    return { digest: this.live.digest, position: this.position() };
+  }
+
+  private storedList(side: Side, a: number, stamp: ListStamp): StoredList {
     const lists = this.live.model[side]?.lists;
     if (!lists)
-      return { ids: new Int32Array(0), sims: new Float32Array(0), supports: new Int32Array(0) };
+      return {
+        ids: new Int32Array(0),
+        sims: new Float32Array(0),
+        supports: new Int32Array(0),
+        stamp,
+      };
     const start = listStart(lists, a);
     const end = listEnd(lists, a);
     const ids = new Int32Array(end - start);
     for (let q = start; q < end; q++) ids[q - start] = this.idOf(side, lists.idx[q]);
-    return { ids, sims: lists.sim.slice(start, end), supports: lists.support.slice(start, end) };
+    return {
+      ids,
+      sims: lists.sim.slice(start, end),
+      supports: lists.support.slice(start, end),
+      stamp,
+    };
   }
 
   private entityCount(side: Side): number {

@@ -9,10 +9,13 @@ import { addUser, type EditableModel, setRating } from '../engine/model-edit.ts'
 import { listEnd, listStart, selectNeighbours, writeList } from '../engine/neighbours.ts';
 import { PairIndex } from '../engine/pair-index.ts';
 import { computePopularity } from '../engine/popularity.ts';
+import { type Digest, digestHex, digestRating, emptyDigest } from '../engine/rating-digest.ts';
 import { computeRow, type RowScratch, rowScratch, similaritySpace } from '../engine/similarity.ts';
 import { defaultSpare, type SlackMatrix, withSlack } from '../engine/slack-matrix.ts';
 import { TopK } from '../engine/top-k.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
+import { ranksAfter } from './rating-order.ts';
+import type { Removal } from './replay.ts';
 
 /**
  * The model the service answers from, kept current as ratings arrive.
@@ -37,6 +40,8 @@ export class LiveModel {
   /** When each removed (user, movie) was removed: older ratings of it are ignored. */
   private readonly removedAt = new Map<number, number>();
   private size = 0;
+  /** The digest of the current ratings (user and movie ids, values): what lists reflect. */
+  private readonly ratingDigest: Digest = emptyDigest();
   private users: Int32Array;
   private items: Int32Array;
   private values: Float32Array;
@@ -63,6 +68,7 @@ export class LiveModel {
   private constructor(
     readonly movieIds: Int32Array,
     ratings: RatingColumns,
+    removals: ReadonlyArray<Removal>,
   ) {
     const items = idIndexFromSorted(movieIds);
     const capacity = Math.max(16, ratings.length * 2);
@@ -85,6 +91,11 @@ export class LiveModel {
         ratings.timestamps[t],
       );
     }
+    for (const r of removals) {
+      const i = items.indexOf(r.movieId);
+      // a removal keeps its user: a rating of the pair ranking before it stays refused
+      if (i >= 0) this.remove(this.userIndexOf(r.userId, true), i, r.timestamp);
+    }
   }
 
   /**
@@ -98,8 +109,9 @@ export class LiveModel {
     hybrid: 'fit' | HybridWeights,
     lists: 'compute' | 'later' = 'compute',
     room: Room = {},
+    removals: ReadonlyArray<Removal> = [],
   ): LiveModel {
-    const live = new LiveModel(movieIds, ratings);
+    const live = new LiveModel(movieIds, ratings, removals);
     live.spare = room.spare ?? defaultSpare;
     const weights =
       hybrid === 'fit'
@@ -148,6 +160,14 @@ export class LiveModel {
     lists.support.set(supports.subarray(0, n), start);
     lists.length[a] = n;
     this.dirtyFlags(side)[a] = 0;
+  }
+
+  /**
+   * The rating-set digest of the current ratings (engine/rating-digest.ts): a list
+   * computed now reflects exactly these ratings.
+   */
+  get digest(): string {
+    return digestHex(this.ratingDigest);
   }
 
   get config(): ModelConfig {
@@ -399,44 +419,73 @@ export class LiveModel {
   }
 
   /**
-   * Sets a rating unless a newer event already decided this (user, movie): the last
-   * writer by timestamp wins, so replicas that receive the same events in different
-   * orders, or twice, end with the same ratings. Returns whether anything changed.
+   * Sets a rating unless a change ranking after it already decided this (user, movie)
+   * (rating-order.ts), so replicas that receive the same events in different orders, or
+   * twice, end with the same ratings. Returns whether anything changed.
    */
   private put(u: number, i: number, value: number, timestamp: number): boolean {
     const key = this.key(u, i);
     const removedAt = this.removedAt.get(key);
     if (removedAt !== undefined) {
-      if (removedAt > timestamp) return false;
+      if (!ranksAfter(timestamp, false, value, removedAt, true, 0)) return false;
       this.removedAt.delete(key);
     }
     const p = this.position.get(key);
     if (p !== undefined) {
-      if (this.timestamps[p] > timestamp) return false;
-      const changed = this.values[p] !== Math.fround(value) || this.timestamps[p] !== timestamp;
+      if (!ranksAfter(timestamp, false, value, this.timestamps[p], false, this.values[p]))
+        return false;
+      this.forget(p);
       this.values[p] = value;
       this.timestamps[p] = timestamp;
-      return changed;
+      this.remember(p);
+      return true;
     }
     if (this.size === this.users.length) this.grow();
     this.users[this.size] = u;
     this.items[this.size] = i;
     this.values[this.size] = value;
     this.timestamps[this.size] = timestamp;
+    this.remember(this.size);
     this.position.set(key, this.size++);
     return true;
   }
 
+  /** Takes rating p's (user, movie, value) out of the digest. */
+  private forget(p: number): void {
+    digestRating(
+      this.ratingDigest,
+      -1,
+      this.userIds[this.users[p]],
+      this.movieIds[this.items[p]],
+      this.values[p],
+    );
+  }
+
+  private remember(p: number): void {
+    digestRating(
+      this.ratingDigest,
+      1,
+      this.userIds[this.users[p]],
+      this.movieIds[this.items[p]],
+      this.values[p],
+    );
+  }
+
   /**
-   * Swap-removes the rating unless it is newer than the removal, and remembers the
-   * removal's time so an older rating arriving later cannot bring it back. A user left
+   * Swap-removes the rating unless it ranks after the removal, and remembers the
+   * removal's time so a rating ranking before it, arriving later, cannot bring it back. A user left
    * without ratings keeps its index. Returns whether anything changed.
    */
   private remove(u: number, i: number, timestamp: number): boolean {
     const key = this.key(u, i);
     this.removedAt.set(key, Math.max(timestamp, this.removedAt.get(key) ?? timestamp));
     const p = this.position.get(key);
-    if (p === undefined || this.timestamps[p] > timestamp) return false;
+    if (
+      p === undefined ||
+      !ranksAfter(timestamp, true, 0, this.timestamps[p], false, this.values[p])
+    )
+      return false;
+    this.forget(p);
     const last = --this.size;
     this.position.delete(key);
     if (p !== last) {

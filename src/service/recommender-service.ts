@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Dataset, RatingScale } from '../data/types.ts';
+import type { Dataset, RatingColumns, RatingScale } from '../data/types.ts';
 import type { Side } from '../engine/matrix.ts';
 import type { HybridWeights, ModelConfig } from '../engine/model.ts';
 import { listEnd, listStart } from '../engine/neighbours.ts';
 import { predictRatings, type Strategy } from '../engine/predict.ts';
+import { digestHex, ratingSetDigest } from '../engine/rating-digest.ts';
 import { explain, recommendForUser, recommendScratch } from '../engine/recommend.ts';
 import type { Metrics } from '../metrics.ts';
 import type { NeighbourStore } from '../store/neighbour-store.ts';
@@ -13,9 +14,11 @@ import type { RatingLog } from '../store/rating-log.ts';
 import type { RatingStream } from '../store/rating-stream.ts';
 import { buildCatalog, type Catalog } from './catalog.ts';
 import { BadInputError, NotFoundError, quote, RatingNotSavedError } from './errors.ts';
+import { HybridClock } from './hybrid-clock.ts';
 import { ListSync } from './list-sync.ts';
 import { LiveModel } from './live-model.ts';
-import { applyEvents } from './replay.ts';
+import { replayRatings } from './replay.ts';
+import { Replication } from './replication.ts';
 import { decodeCursor } from './validate.ts';
 import type {
   GenreView,
@@ -57,17 +60,8 @@ export class RecommenderService {
   private readonly pending = new Map<string, Promise<void>>();
   /** Keeps a shared NeighbourStore in step with the lists, when there is one. */
   private sync: ListSync | null = null;
-  /** The rating log shared with other replicas, when there is one. */
-  private stream: RatingStream | null = null;
-  /** Accepted events the stream could not take yet (Redis away); sent on reconnection. */
-  private outbox: RatingEvent[] = [];
-  /**
-   * This replica's events published in the last RECENT_MS, with their stream ids: Redis
-   * replicates asynchronously, so a failover can lose the last entries a master
-   * acknowledged. They are checked and published again if missing.
-   */
-  private recent: Array<{ id: string; event: RatingEvent; at: number }> = [];
-  private resyncTimer: NodeJS.Timeout | null = null;
+  /** Keeps this replica in step with the others through Redis, when there are any. */
+  private replication: Replication | null = null;
   /** Where counters go, once the server provides them. */
   metrics: Metrics | null = null;
 
@@ -77,11 +71,13 @@ export class RecommenderService {
     readonly live: LiveModel,
     private readonly log: RatingLog | null,
     private readonly logger: Logger | null,
+    /** Issues the timestamps of accepted ratings (see hybrid-clock.ts). */
+    readonly clock: HybridClock,
   ) {}
 
   /**
    * Builds the model from the data set plus the journal's events (applied to the ratings
-   * before fitting, so a restart serves what was acknowledged).
+   * by the rating order before fitting, so a restart serves what was acknowledged).
    */
   static create(
     dataset: Dataset,
@@ -90,16 +86,20 @@ export class RecommenderService {
     hybrid: 'fit' | HybridWeights,
     log: RatingLog | null,
     logger: Logger | null = null,
+    clock: HybridClock = new HybridClock(),
   ): RecommenderService {
-    const catalog = buildCatalog(dataset);
-    const ratings = applyEvents(dataset.ratings, replay);
+    const { catalog, ratings, removals, scaled } = modelInputs(dataset, replay, config, hybrid);
     const live = LiveModel.create(
       catalog.movieIds,
       ratings,
-      { ...config, scale: dataset.scale },
+      scaled,
       hybrid,
+      'compute',
+      {},
+      removals,
     );
-    return new RecommenderService(dataset, catalog, live, log, logger);
+    observeAll(clock, ratings.timestamps, replay);
+    return new RecommenderService(dataset, catalog, live, log, logger, clock);
   }
 
   /**
@@ -118,8 +118,14 @@ export class RecommenderService {
     store: NeighbourStore,
     preload = true,
     onPublish?: (done: number, total: number) => void,
+    clock: HybridClock = new HybridClock(),
   ): Promise<{ service: RecommenderService; warm: boolean; listsLoaded: number }> {
-    const { catalog, ratings, scaled, version } = modelInputs(dataset, replay, config, hybrid);
+    const { catalog, ratings, removals, scaled, version } = modelInputs(
+      dataset,
+      replay,
+      config,
+      hybrid,
+    );
     const meta = (await store.currentVersion()) === version ? await store.getMeta(version) : null;
     const stored = meta?.weights ? (JSON.parse(meta.weights) as HybridWeights) : null;
     const live = LiveModel.create(
@@ -128,9 +134,12 @@ export class RecommenderService {
       scaled,
       stored ?? hybrid,
       stored ? 'later' : 'compute',
+      {},
+      removals,
     );
-    const service = new RecommenderService(dataset, catalog, live, log, logger);
-    service.sync = new ListSync(store, version, live, logger);
+    observeAll(clock, ratings.timestamps, replay);
+    const service = new RecommenderService(dataset, catalog, live, log, logger, clock);
+    service.sync = new ListSync(store, version, live, logger, () => clock.position);
     if (stored) {
       // preloading moves every list once; without it each is read from the store when
       // first needed (one HMGET per side per batch)
@@ -154,10 +163,23 @@ export class RecommenderService {
     store: NeighbourStore,
     fitted?: HybridWeights,
   ): { version: string; sync: ListSync; weights: HybridWeights } {
-    const { catalog, ratings, scaled, version } = modelInputs(dataset, replay, config, hybrid);
+    const { catalog, ratings, removals, scaled, version } = modelInputs(
+      dataset,
+      replay,
+      config,
+      hybrid,
+    );
     // workers take the weights the coordinator fitted: the lists do not depend on them,
     // and fitting them again in every worker would only cost time
-    const live = LiveModel.create(catalog.movieIds, ratings, scaled, fitted ?? hybrid, 'later');
+    const live = LiveModel.create(
+      catalog.movieIds,
+      ratings,
+      scaled,
+      fitted ?? hybrid,
+      'later',
+      {},
+      removals,
+    );
     return { version, sync: new ListSync(store, version, live, null), weights: live.config.hybrid };
   }
 
@@ -382,22 +404,22 @@ export class RecommenderService {
     return predicted.map((p) => p[0]);
   }
 
-  /** Records a rating once it is durable; returns it with the value it replaced. */
+  /**
+   * Records a rating once it is durable; returns it with the value it replaced. Its
+   * timestamp comes from the replica's clock when the write's turn comes (`nowSeconds`
+   * sets it, for tests of the order), so it ranks after every change applied so far.
+   */
   rate(
     userId: number,
     movieId: number,
     value: number,
-    nowSeconds = Date.now() / 1000,
+    nowSeconds?: number,
   ): Promise<RateMovieResult> {
     return this.exclusive(userId, movieId, () => this.rateNow(userId, movieId, value, nowSeconds));
   }
 
   /** Removes a rating once the removal is durable. */
-  remove(
-    userId: number,
-    movieId: number,
-    nowSeconds = Date.now() / 1000,
-  ): Promise<RemoveRatingResult> {
+  remove(userId: number, movieId: number, nowSeconds?: number): Promise<RemoveRatingResult> {
     return this.exclusive(userId, movieId, () => this.removeNow(userId, movieId, nowSeconds));
   }
 
@@ -431,9 +453,10 @@ export class RecommenderService {
     userId: number,
     movieId: number,
     value: number,
-    nowSeconds: number,
+    at: number | undefined,
   ): Promise<RateMovieResult> {
     const i = this.requireMovie(movieId);
+    const nowSeconds = at ?? this.clock.next();
     const u = this.live.userIdx(userId);
     const previous = u >= 0 ? this.live.ratingOf(u, i) : null;
     const event: RatingEvent = {
@@ -453,7 +476,7 @@ export class RecommenderService {
   private async removeNow(
     userId: number,
     movieId: number,
-    nowSeconds: number,
+    at: number | undefined,
   ): Promise<RemoveRatingResult> {
     const i = this.requireMovie(movieId);
     const u = this.live.userIdx(userId);
@@ -464,136 +487,76 @@ export class RecommenderService {
         `user ${userId} has no rating of movie ${movieId} to remove`,
       );
     }
-    await this.commit({ kind: 'remove', userId, movieId, timestamp: nowSeconds });
+    await this.commit({ kind: 'remove', userId, movieId, timestamp: at ?? this.clock.next() });
     return { rating: { userId, movieId, value: existing.value, timestamp: existing.timestamp } };
   }
 
-  /** Sends list changes and ratings Redis missed (call when it is reachable again). */
+  /** Sends list changes and ratings Redis missed (call when it is reachable again); never rejects. */
   async resyncRedis(): Promise<void> {
-    await this.republishIfLost();
-    await this.republishIfDropped();
+    if (this.replication) return this.replication.resync();
     await this.sync?.flush();
-    await this.publishOutbox();
   }
 
   /**
-   * Redis keeps nothing on disk: one that comes back empty has lost the ratings of the
-   * stream, including those this replica published. Other replicas only learn them from
-   * the stream, so the journal goes out again (applying twice is harmless).
+   * Joins the replicas sharing `stream`: publishes the journal events it lacks (`own`;
+   * `shared` is what the stream held when the model was loaded from it), then keeps
+   * applying the others' ratings as they arrive.
    */
-  private async republishIfLost(): Promise<void> {
-    if (!this.stream || !this.log) return;
-    let lost: boolean;
-    try {
-      lost = await this.stream.lostData();
-    } catch {
-      return; // still away: the next reconnection asks again
-    }
-    if (!lost) return;
-    const events = await this.log.acknowledgedEvents();
-    this.outbox = [...events, ...this.outbox];
-    this.logger?.warn(
-      { events: events.length },
-      `redis lost the rating stream: publishing the journal's ${events.length} events again`,
+  async joinStream(
+    stream: RatingStream,
+    own: ReadonlyArray<RatingEvent>,
+    shared: ReadonlyArray<RatingEvent> = [],
+  ): Promise<void> {
+    const log = this.log;
+    this.replication = new Replication(
+      stream,
+      {
+        apply: (events) => this.applyShared(events),
+        flushLists: () => this.sync?.flush() ?? Promise.resolve(),
+        listsBehind: () => this.sync?.behind ?? false,
+        acknowledgedEvents: () => log?.acknowledgedEvents() ?? Promise.resolve([]),
+      },
+      this.logger,
     );
+    await this.replication.join(own, shared);
   }
 
-  /**
-   * Joins the replicas sharing `stream`: publishes this replica's journal (publishing
-   * twice is harmless: applying is last-writer-wins), applies what the others accepted so
-   * far, then keeps applying their ratings as they arrive.
-   */
-  async joinStream(stream: RatingStream, ownEvents: ReadonlyArray<RatingEvent>): Promise<void> {
-    this.stream = stream;
-    await stream.claimEpoch();
-    this.outbox.push(...ownEvents);
-    await this.publishOutbox();
-    const apply = (events: RatingEvent[]) => {
-      const known = events.filter((e) => this.live.itemIdx(e.movieId) >= 0);
-      if (known.length < events.length) {
-        this.logger?.warn(
-          { skipped: events.length - known.length },
-          'stream ratings of unknown movies skipped',
-        );
-      }
-      const invalidated = this.live.apply(known);
-      this.metrics?.ratingsApplied.inc({ source: 'stream' }, known.length);
-      this.metrics?.listsInvalidated.inc({ source: 'stream' }, invalidated);
-      this.metrics?.listsInvalidatedPerRating.observe(
-        { source: 'stream' },
-        invalidated / Math.max(1, known.length),
-      );
-      this.logger?.debug(
-        { events: known.length, invalidated },
-        'applied ratings from other replicas',
-      );
-      void this.sync?.flush();
-    };
-    await stream.catchUp(apply);
-    stream.start(apply);
-    // Redis may come back without a reconnection event (a cluster failover moves slots
-    // under a live client): look every second for work left undone, and check that
-    // recent publishes survived
-    let tick = 0;
-    this.resyncTimer = setInterval(() => {
-      tick++;
-      if (this.redisBehind || tick % 5 === 0) void this.resyncRedis().catch(() => undefined);
-    }, 1000);
-    this.resyncTimer.unref();
-  }
-
-  private async publishOutbox(): Promise<void> {
-    if (!this.stream || this.outbox.length === 0) return;
-    const batch = this.outbox;
-    this.outbox = [];
-    try {
-      const ids = await this.stream.publish(batch);
-      const at = Date.now();
-      ids.forEach((id, k) => {
-        this.recent.push({ id, event: batch[k], at });
-      });
-    } catch (err) {
-      this.outbox = [...batch, ...this.outbox];
+  /** Applies ratings other replicas accepted. */
+  private applyShared(events: RatingEvent[]): void {
+    const known = events.filter((e) => this.live.itemIdx(e.movieId) >= 0);
+    if (known.length < events.length) {
       this.logger?.warn(
-        { err: (err as Error).message, waiting: this.outbox.length },
-        'rating stream unreachable',
+        { skipped: events.length - known.length },
+        'stream ratings of unknown movies skipped',
       );
     }
-  }
-
-  /** Publishes again recent events the stream no longer holds (lost in a failover). */
-  private async republishIfDropped(): Promise<void> {
-    // entries are in publishing order: drop the expired prefix in one step
-    const cutoff = Date.now() - RECENT_MS;
-    const firstKept = this.recent.findIndex((r) => r.at >= cutoff);
-    if (firstKept !== 0) this.recent = firstKept < 0 ? [] : this.recent.slice(firstKept);
-    if (!this.stream || this.recent.length === 0) return;
-    const checked = this.recent;
-    let present: Set<string>;
-    try {
-      present = await this.stream.idsSince(checked[0].id);
-    } catch {
-      return; // unreachable: the next tick asks again
-    }
-    const dropped = checked.filter((r) => !present.has(r.id));
-    if (dropped.length === 0) return;
-    const lost = new Set(dropped);
-    this.recent = this.recent.filter((r) => !lost.has(r));
-    this.outbox = [...dropped.map((r) => r.event), ...this.outbox];
-    this.logger?.warn(
-      { events: dropped.length },
-      `${dropped.length} recent ratings were missing from the rating stream (a failover lost them): publishing them again`,
+    for (const e of known) this.clock.observe(e.timestamp);
+    const invalidated = this.live.apply(known);
+    this.metrics?.ratingsApplied.inc({ source: 'stream' }, known.length);
+    this.metrics?.listsInvalidated.inc({ source: 'stream' }, invalidated);
+    this.metrics?.listsInvalidatedPerRating.observe(
+      { source: 'stream' },
+      invalidated / Math.max(1, known.length),
     );
+    this.logger?.debug(
+      { events: known.length, invalidated },
+      'applied ratings from other replicas',
+    );
+    void this.sync?.flush();
   }
 
   /** Whether Redis lags behind this process: list changes or ratings not sent yet. */
   get redisBehind(): boolean {
-    return (this.sync?.behind ?? false) || this.outbox.length > 0;
+    return this.replication?.behind ?? this.sync?.behind ?? false;
+  }
+
+  /** The version the lists of this model are kept under in the store, if there is one. */
+  get listVersion(): string | null {
+    return this.sync?.version ?? null;
   }
 
   async close(): Promise<void> {
-    if (this.resyncTimer) clearInterval(this.resyncTimer);
-    await this.stream?.stop();
+    await this.replication?.close();
     await this.log?.close();
   }
 
@@ -607,16 +570,14 @@ export class RecommenderService {
         `the rating was not saved: the rating journal cannot be written (${journalProblem(err)}); nothing changed, retry later`,
       );
     }
+    this.clock.observe(event.timestamp);
     const invalidated = this.live.apply([event]);
     this.metrics?.ratingsApplied.inc({ source: 'local' });
     this.metrics?.listsInvalidated.inc({ source: 'local' }, invalidated);
     this.metrics?.listsInvalidatedPerRating.observe({ source: 'local' }, invalidated);
     await this.sync?.flush();
-    if (this.stream) {
-      // durable in the journal already: if Redis is away the event waits in the outbox
-      this.outbox.push(event);
-      await this.publishOutbox();
-    }
+    // durable in the journal already: if Redis is away the event waits in an outbox
+    await this.replication?.accepted(event);
     this.logger?.debug(
       { userId: event.userId, movieId: event.movieId, kind: event.kind, invalidated },
       `rating applied: ${invalidated} neighbour lists invalidated`,
@@ -762,30 +723,50 @@ function modelInputs(
   hybrid: 'fit' | HybridWeights,
 ) {
   const catalog = buildCatalog(dataset);
-  const ratings = applyEvents(dataset.ratings, replay);
+  const { ratings, removals } = replayRatings(dataset.ratings, replay);
   const scaled = { ...config, scale: dataset.scale };
-  const version = modelVersion(dataset, ratings.length, replay.length, scaled, hybrid);
-  return { catalog, ratings, scaled, version };
+  const version = modelVersion(catalog.movieIds, ratings, scaled, hybrid);
+  return { catalog, ratings, removals, scaled, version };
 }
 
 /**
- * Names the lists a model would compute: the data set, how many ratings and journal
- * events it starts from, and every setting that changes a list. Replicas that start from
- * the same state agree on it, so one can reuse what another published.
+ * Names the lists and weights a model would compute: a hash of the ratings actually
+ * loaded (every user, movie, value and timestamp, through the order-independent rating
+ * digest: about a second for 25 million ratings), the catalogue, and every setting that
+ * changes a list or a weight. Replicas that load the same content agree on it, so one can
+ * reuse what another published; different content never shares a version.
  */
 function modelVersion(
-  dataset: Dataset,
-  ratings: number,
-  events: number,
+  movieIds: Int32Array,
+  ratings: RatingColumns,
   config: ModelConfig,
   hybrid: 'fit' | HybridWeights,
 ): string {
-  const text = JSON.stringify([dataset.name, ratings, events, config, hybrid]);
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const content = ratingSetDigest(
+    ratings.userIds,
+    ratings.movieIds,
+    ratings.values,
+    ratings.length,
+    ratings.timestamps,
+  );
+  return createHash('sha256')
+    .update(JSON.stringify([digestHex(content), ratings.length, config, hybrid]))
+    .update(new Uint8Array(movieIds.buffer, movieIds.byteOffset, movieIds.byteLength))
+    .digest('hex')
+    .slice(0, 16);
 }
 
-/** How long published events are kept to check they survived a failover. */
-const RECENT_MS = 30_000;
+/** Makes the clock rank every later rating after everything loaded. */
+function observeAll(
+  clock: HybridClock,
+  timestamps: ArrayLike<number>,
+  events: ReadonlyArray<RatingEvent>,
+): void {
+  let latest = 0;
+  for (let t = 0; t < timestamps.length; t++) if (timestamps[t] > latest) latest = timestamps[t];
+  for (const e of events) if (e.timestamp > latest) latest = e.timestamp;
+  clock.observe(latest);
+}
 
 /** Longest title search accepted: longer ones cannot match a title and only cost time. */
 export const MAX_SEARCH_LENGTH = 200;

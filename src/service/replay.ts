@@ -1,43 +1,87 @@
 import type { RatingColumns } from '../data/types.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
+import { latestByPair, ranksAfter } from './rating-order.ts';
+
+/** A removal that decided its (user, movie): a rating ranking before it stays out. */
+export interface Removal {
+  readonly userId: number;
+  readonly movieId: number;
+  readonly timestamp: number;
+}
 
 /**
- * The ratings after a sequence of events: for each (user, movie) an event touches, the
- * last event decides (a rating replaces, a removal deletes); every other rating stays.
+ * The ratings after applying events to a base, by the rating order (rating-order.ts), the
+ * rule the live model applies: for each (user, movie) the change ranking last decides,
+ * whatever the order of `events` (a journal in file order, a stream, both). Removals that
+ * decided a pair are returned too, so a restarted model still refuses an older rating of
+ * it: the state after a restart is the state before it.
  */
-export function applyEvents(
+export function replayRatings(
   base: RatingColumns,
   events: ReadonlyArray<RatingEvent>,
-): RatingColumns {
-  if (events.length === 0) return base;
-  const last = new Map<string, RatingEvent>();
-  for (const e of events) last.set(`${e.userId}:${e.movieId}`, e);
-  const rates = [...last.values()].filter((e) => e.kind === 'rate');
-  const n = base.length + rates.length;
+): { ratings: RatingColumns; removals: Removal[] } {
+  if (events.length === 0) return { ratings: base, removals: [] };
+  const last = latestByPair(events);
+  const n = base.length + last.size;
   const userIds = new Int32Array(n);
   const movieIds = new Int32Array(n);
   const values = new Float32Array(n);
   const timestamps = new Float64Array(n);
   let k = 0;
   for (let t = 0; t < base.length; t++) {
-    if (last.has(`${base.userIds[t]}:${base.movieIds[t]}`)) continue;
+    const key = `${base.userIds[t]}:${base.movieIds[t]}`;
+    const e = last.get(key);
+    if (e) {
+      // the base rating competes like any other change of its pair
+      if (
+        ranksAfter(
+          e.timestamp,
+          e.kind === 'remove',
+          rating(e),
+          base.timestamps[t],
+          false,
+          base.values[t],
+        )
+      )
+        continue;
+      last.delete(key);
+    }
     userIds[k] = base.userIds[t];
     movieIds[k] = base.movieIds[t];
     values[k] = base.values[t];
     timestamps[k++] = base.timestamps[t];
   }
-  for (const e of rates) {
-    if (e.kind !== 'rate') continue;
+  const removals: Removal[] = [];
+  for (const e of last.values()) {
+    if (e.kind === 'remove') {
+      removals.push({ userId: e.userId, movieId: e.movieId, timestamp: e.timestamp });
+      continue;
+    }
     userIds[k] = e.userId;
     movieIds[k] = e.movieId;
     values[k] = e.rating;
     timestamps[k++] = e.timestamp;
   }
   return {
-    length: k,
-    userIds: userIds.subarray(0, k),
-    movieIds: movieIds.subarray(0, k),
-    values: values.subarray(0, k),
-    timestamps: timestamps.subarray(0, k),
+    ratings: {
+      length: k,
+      userIds: userIds.subarray(0, k),
+      movieIds: movieIds.subarray(0, k),
+      values: values.subarray(0, k),
+      timestamps: timestamps.subarray(0, k),
+    },
+    removals,
   };
+}
+
+/** The ratings after applying events to a base (see replayRatings). */
+export function applyEvents(
+  base: RatingColumns,
+  events: ReadonlyArray<RatingEvent>,
+): RatingColumns {
+  return replayRatings(base, events).ratings;
+}
+
+function rating(e: RatingEvent): number {
+  return e.kind === 'rate' ? e.rating : 0;
 }

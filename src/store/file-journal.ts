@@ -15,14 +15,16 @@
  * crash loop. A bad line anywhere else is damage to acknowledged data and stops the open
  * with a `JournalCorruptError`.
  *
- * One process writes a journal at a time; nothing here locks the file against a second
- * writer.
+ * One process writes a journal at a time: `openJournal` takes `<dir>/ratings.lock` (see
+ * `data-dir-lock.ts`) and `close` releases it, because a second writer's rollback of a
+ * failed batch would cut this one's acknowledged lines. Reading takes no lock.
  */
 
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import { JournalClosedError } from './journal-closed-error.ts';
 import { JournalCorruptError } from './journal-corrupt-error.ts';
 import { JournalWriteError } from './journal-write-error.ts';
@@ -66,6 +68,7 @@ const NEWLINE = 0x0a;
  * with what was read.
  *
  * @throws JournalCorruptError if a line other than the last cannot be read
+ * @throws DataDirLockedError if another process (or an open journal of this one) holds `dir`
  */
 export async function openJournal(
   dir: string,
@@ -76,12 +79,17 @@ export async function openJournal(
   const absoluteDir = resolve(dir);
   const firstCreated = await mkdir(absoluteDir, { recursive: true });
   const path = join(absoluteDir, JOURNAL_FILE_NAME);
+  let lock: DataDirLock | undefined;
   let handle: FileHandle;
   try {
+    // Before the file is opened for appending; a directory that cannot be written fails
+    // here already and is served read-only, without a lock.
+    lock = await acquireDataDirLock(absoluteDir);
     // 'a+' = O_RDWR | O_APPEND | O_CREAT: positioned reads for the scan, ftruncate, and
     // writes that the kernel always places at the current end of the file.
     handle = await open(path, 'a+');
   } catch (error) {
+    await lock?.release();
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (!READ_ONLY_CODES.has(code)) throw error;
     return openReadOnly(path, error as NodeJS.ErrnoException, logger);
@@ -103,11 +111,11 @@ export async function openJournal(
       'rating journal: replayed events',
     );
     return {
-      journal: new FileJournal(path, handle, scan.goodBytes, fsync, logger, options.onFlush),
+      journal: new FileJournal(path, handle, scan.goodBytes, fsync, logger, options.onFlush, lock),
       replay: { events: scan.events, truncatedBytes, path },
     };
   } catch (error) {
-    await handle.close();
+    await handle.close().finally(() => lock.release());
     throw error;
   }
 }
@@ -213,6 +221,7 @@ export class FileJournal implements RatingLog {
     fsync: boolean,
     logger: Logger,
     private readonly onFlush?: (seconds: number) => void,
+    private readonly lock?: DataDirLock,
   ) {
     this.#handle = handle;
     this.#size = sizeBytes;
@@ -271,7 +280,8 @@ export class FileJournal implements RatingLog {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       while (this.#draining !== undefined) await this.#draining;
-      await this.#handle.close();
+      // The lock goes only after the last write: the next holder may truncate the file.
+      await this.#handle.close().finally(() => this.lock?.release());
     })();
     return this.#closing;
   }

@@ -74,6 +74,27 @@ export class RatingStream {
     }
   }
 
+  /**
+   * Every event the stream holds now, whoever published it (what a starting replica
+   * loads with the data set and its journal); later reads go on from there.
+   */
+  async readAll(): Promise<RatingEvent[]> {
+    const events: RatingEvent[] = [];
+    let start = '-';
+    for (;;) {
+      const page = await this.redis.xrange(this.key, start, '+', 'COUNT', 1000);
+      for (const [id, fields] of page) {
+        this.lastId = id;
+        const decoded = decodeRatingEvent(fields[fields.indexOf('e') + 1] ?? '');
+        if (decoded.ok) events.push(decoded.event);
+        else
+          this.logger?.warn({ id, problem: decoded.problem }, 'skipping a bad rating stream entry');
+      }
+      if (page.length < 1000) return events;
+      start = `(${page[page.length - 1][0]}`;
+    }
+  }
+
   /** Reads everything published so far and hands other replicas' events to `apply`. */
   async catchUp(apply: (events: RatingEvent[]) => void): Promise<void> {
     for (;;) {

@@ -39,7 +39,7 @@ describe('lists on a cluster', () => {
       id: k + 1,
       list: list([[k + 2, 0.5, 3]]),
     }));
-    await store.putLists('v', 'item', entries);
+    await store.putLists('v', 'item', entries, 'create');
     expect((await cluster.mastersHolding(`${prefix}:`)).length).toBe(3);
     const back = await store.getLists(
       'v',
