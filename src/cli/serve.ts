@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { loadDataset } from '../data/movielens.ts';
 import { defaultModelConfig } from '../engine/model.ts';
 import { HttpServer } from '../server.ts';
+import { HybridClock } from '../service/hybrid-clock.ts';
 import { RecommenderService } from '../service/recommender-service.ts';
 import { DataDirLockedError } from '../store/data-dir-locked-error.ts';
 import { openJournal } from '../store/file-journal.ts';
@@ -90,6 +92,7 @@ export async function serve(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
+  const clock = ratingClock(config, logger);
   const started = performance.now();
   const dataset = await loadDataset(config.dataset);
   const dataDir = resolve(config.dataDir);
@@ -117,7 +120,7 @@ export async function serve(): Promise<void> {
     const redis = connectRedis(target);
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     // back after an outage: send the list changes it missed, with no manual step
-    redis.on('ready', () => void service?.resyncRedis());
+    redis.on('ready', () => void service?.resyncRedis()); // never rejects: it logs
     redisProblem = () =>
       redis.status !== 'ready'
         ? `redis is ${redis.status}`
@@ -126,23 +129,30 @@ export async function serve(): Promise<void> {
           : null;
     await redis.connect();
     limiterRedis = redis;
-    const store = new RedisNeighbourStore(redis, config.redisPrefix);
-    const started = await RecommenderService.createWithStore(
-      dataset,
-      replay.events,
-      defaultModelConfig,
-      config.hybridWeights,
-      journal,
-      logger,
-      store,
-    );
-    service = started.service;
     // ratings accepted by other replicas arrive through a stream on a second connection
     const reader = connectRedis(target);
     reader.on('error', () => {});
     await reader.connect();
     const stream = new RatingStream(redis, reader, config.redisPrefix, randomUUID(), logger);
-    await service.joinStream(stream, replay.events);
+    await stream.claimEpoch();
+    // the model starts from everything accepted so far: the data set, this replica's
+    // journal and what the other replicas shared (the stream and its snapshot)
+    const shared = await stream.readAll();
+    const store = new RedisNeighbourStore(redis, config.redisPrefix);
+    const started = await RecommenderService.createWithStore(
+      dataset,
+      [...replay.events, ...shared],
+      defaultModelConfig,
+      config.hybridWeights,
+      journal,
+      logger,
+      store,
+      true,
+      undefined,
+      clock,
+    );
+    service = started.service;
+    await service.joinStream(stream, replay.events, shared);
     closeRedis = async () => {
       redis.disconnect();
       reader.disconnect();
@@ -161,6 +171,7 @@ export async function serve(): Promise<void> {
       config.hybridWeights,
       journal,
       logger,
+      clock,
     );
   }
   const buildSeconds = (performance.now() - started) / 1000;
@@ -175,6 +186,29 @@ export async function serve(): Promise<void> {
     { url, seconds, mode: config.production ? 'production' : 'development' },
     `ready in ${seconds} s: ${url}${config.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`,
   );
+}
+
+/**
+ * The clock that times accepted ratings. CLOCK_OFFSET_MS shifts it; with CLOCK_OFFSET_FILE
+ * set, SIGUSR2 makes it read a new offset from that file, so a test can step a running
+ * replica's clock back or forth as NTP would.
+ */
+function ratingClock(config: Config, logger: Logger): HybridClock {
+  const clock = new HybridClock(config.clockOffsetMs);
+  const file = config.clockOffsetFile;
+  if (file) {
+    process.on('SIGUSR2', () => {
+      try {
+        const offset = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
+        if (!Number.isFinite(offset)) throw new Error(`${file} does not hold a whole number`);
+        clock.offsetMs = offset;
+        logger.warn({ offsetMs: offset }, 'rating clock offset changed');
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'could not read the clock offset');
+      }
+    });
+  }
+  return clock;
 }
 
 if (isEntryPoint(import.meta.url)) serve().catch(fail);

@@ -235,12 +235,16 @@ export class LiveModel {
     for (const e of events) {
       const i = this.itemIdx(e.movieId);
       if (i < 0) throw new Error(`movie ${e.movieId} is not in the catalogue`);
-      const u = this.userIndexOf(e.userId, e.kind === 'rate');
-      if (u < 0) continue;
+      // a removal of a user not seen yet still counts: the rating it removes may arrive
+      // after it (replicas deliver in any order), and must then stay out
+      const isNew = this.userIdx(e.userId) < 0;
+      const u = this.userIndexOf(e.userId, true);
+      while (this.current.matrix.nUsers <= u) this.current = addUser(this.current);
+      // a new user's list is empty until its first rating, and current as such
+      if (isNew) this.listener?.('user', u, 'recomputed');
       const changed =
         e.kind === 'rate' ? this.put(u, i, e.rating, e.timestamp) : this.remove(u, i, e.timestamp);
       if (!changed) continue;
-      while (this.current.matrix.nUsers <= u) this.current = addUser(this.current);
       if (this.scratch.user.sim.length < this.current.matrix.nUsers)
         this.scratch.user = rowScratch(this.current.matrix.nUsers * 2);
       const reach = { item: this.reachOf('item', u), user: this.reachOf('user', i) };

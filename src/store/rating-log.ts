@@ -1,8 +1,10 @@
 /**
  * The durable record of rating changes made through the API. The base MovieLens data is
  * read-only; every `rateMovie` / `removeRating` becomes a `RatingEvent` appended here,
- * and at start the events are replayed, in order, on top of the base data (the last
- * event for a (user, movie) pair wins; `remove` deletes the pair, base rating included).
+ * and at start the events are replayed on top of the base data by the rating order
+ * (service/rating-order.ts: for each (user, movie) the change that ranks last wins, as it
+ * did live; `remove` deletes the pair, base rating included, and keeps older ratings of
+ * it out).
  */
 import type { RatingEvent } from './rating-event.ts';
 
