@@ -6,6 +6,8 @@ import { defaultModelConfig } from '../engine/model.ts';
 import { type BuildInputs, coordinateBuild, runBuildWorker } from '../service/distributed-build.ts';
 import { RecommenderService } from '../service/recommender-service.ts';
 import { readJournal } from '../store/file-journal.ts';
+import type { RatingEvent } from '../store/rating-event.ts';
+import { RatingStream } from '../store/rating-stream.ts';
 import { connectRedis, parseClusterNodes, type RedisTarget } from '../store/redis-client.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
 import { integerOption } from './arguments.ts';
@@ -72,12 +74,24 @@ async function loadInputs(o: InputOptions): Promise<BuildInputs> {
     : { kind: 'single', url: o.redis };
   return {
     dataset,
-    replay: replay.events,
+    // what a service started now would load: the journal and what the replicas shared
+    replay: [...replay.events, ...(await sharedEvents(redis, o.prefix))],
     config: defaultModelConfig,
     hybrid: parseWeights(o.weights),
     redis,
     prefix: o.prefix,
   };
+}
+
+/** Every rating event the replicas' stream (and its snapshot) holds. */
+async function sharedEvents(target: RedisTarget, prefix: string): Promise<RatingEvent[]> {
+  const redis = connectRedis(target);
+  await redis.connect();
+  try {
+    return await new RatingStream(redis, redis, prefix, 'build', null).readAll();
+  } finally {
+    redis.disconnect();
+  }
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
