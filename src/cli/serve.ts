@@ -133,7 +133,12 @@ export async function serve(): Promise<void> {
     const reader = connectRedis(target);
     reader.on('error', () => {});
     await reader.connect();
-    const stream = new RatingStream(redis, reader, config.redisPrefix, randomUUID(), logger);
+    const stream = new RatingStream(redis, reader, config.redisPrefix, randomUUID(), logger, {
+      compaction: {
+        maxEntries: config.streamCompactEntries,
+        minAgeMs: config.streamCompactMinAgeMs,
+      },
+    });
     await stream.claimEpoch();
     // the model starts from everything accepted so far: the data set, this replica's
     // journal and what the other replicas shared (the stream and its snapshot)

@@ -6,6 +6,17 @@ import { eventRanksAfter, latestByPair } from './rating-order.ts';
 /** How long published events are kept to check they survived a failover. */
 const RECENT_MS = 30_000;
 
+/**
+ * Entries stay in the stream at least this long, whatever STREAM_COMPACT_MIN_AGE_MS
+ * says: republishIfDropped looks for this replica's entries of the last RECENT_MS, and
+ * one trimmed would look lost in a failover (and go out again). The margin covers the
+ * clocks of the replicas and of Redis (entry ids) running apart.
+ */
+export const MIN_STREAM_AGE_MS = RECENT_MS + 10_000;
+
+/** Timer ticks (seconds) between compactions of the stream. */
+const COMPACT_EVERY_TICKS = 10;
+
 /** What replication needs from the service it keeps in step with the others. */
 export interface ReplicaHooks {
   /** Applies other replicas' accepted events (last writer in the rating order wins). */
@@ -22,7 +33,8 @@ export interface ReplicaHooks {
  * Keeps replicas in step through the shared rating stream: publishes the ratings this
  * replica accepts (holding them in an outbox while Redis is away), applies the ones the
  * others accepted, republishes what Redis lost (an empty restart, or the last entries of
- * a master that failed over), and retries undone work every second.
+ * a master that failed over), retries undone work every second, and compacts the stream
+ * every COMPACT_EVERY_TICKS seconds so Redis stays bounded.
  */
 export class Replication {
   /** Accepted events the stream could not take yet (Redis away); sent on reconnection. */
@@ -35,6 +47,9 @@ export class Replication {
   private recent: Array<{ id: string; event: RatingEvent; at: number }> = [];
   private timer: NodeJS.Timeout | null = null;
   private resyncing: Promise<void> | null = null;
+  private compacting: Promise<void> | null = null;
+  /** Stops a compaction under way at close(). */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly stream: RatingStream,
@@ -67,11 +82,12 @@ export class Replication {
     this.stream.start((events) => this.hooks.apply(events));
     // Redis may come back without a reconnection event (a cluster failover moves slots
     // under a live client): look every second for work left undone, and check that
-    // recent publishes survived
+    // recent publishes survived; keep the stream bounded
     let tick = 0;
     this.timer = setInterval(() => {
       tick++;
       if (this.behind || tick % 5 === 0) void this.resync();
+      if (tick % COMPACT_EVERY_TICKS === 0) void this.compact();
     }, 1000);
     this.timer.unref();
   }
@@ -100,6 +116,34 @@ export class Replication {
     return this.resyncing;
   }
 
+  /**
+   * Compacts the stream when it is long (RatingStream.compact, with the stream's options
+   * and a minimum age of at least MIN_STREAM_AGE_MS). Never rejects: a failure is logged
+   * and the next tick tries again. Calls do not overlap.
+   */
+  compact(): Promise<void> {
+    this.compacting ??= this.compactOnce()
+      .catch((err: unknown) => {
+        this.logger?.warn({ err: (err as Error).message }, 'rating stream compaction failed');
+      })
+      .finally(() => {
+        this.compacting = null;
+      });
+    return this.compacting;
+  }
+
+  private async compactOnce(): Promise<void> {
+    const { maxEntries, minAgeMs } = this.stream.compaction;
+    const options = { maxEntries, minAgeMs: Math.max(minAgeMs, MIN_STREAM_AGE_MS) };
+    const result = await this.stream.compact(options, this.closing.signal);
+    if (result.merged > 0 || result.trimmed > 0) {
+      this.logger?.info(
+        { merged: result.merged, trimmed: result.trimmed },
+        `rating stream compacted: ${result.merged} entries merged into the snapshot, ${result.trimmed} trimmed`,
+      );
+    }
+  }
+
   private async resyncOnce(): Promise<void> {
     await this.republishIfLost();
     await this.republishIfDropped();
@@ -114,6 +158,8 @@ export class Replication {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.closing.abort();
+    await this.compacting;
     await this.stream.stop();
   }
 
