@@ -64,8 +64,10 @@ export class Replication {
    * applies what arrives from the others, from where the load stopped.
    */
   async join(own: ReadonlyArray<RatingEvent>, shared: ReadonlyArray<RatingEvent>): Promise<void> {
-    await this.stream.claimEpoch();
-    const held = latestByPair(shared);
+    // the epoch was learnt before the load (serve claims it first): if Redis lost its data
+    // since, what the load read from it is gone, and every journal event goes out again
+    const lost = await this.stream.lostData();
+    const held = lost ? new Map<string, RatingEvent>() : latestByPair(shared);
     const missing = own.filter((e) => {
       const h = held.get(pairKey(e));
       return !h || eventRanksAfter(e, h);
