@@ -12,6 +12,7 @@ export function table(summary: ChaosSummary): string {
     'listsCompared',
     'mismatches',
     'stale',
+    'reordered',
     'seconds',
     '',
   ];
@@ -25,6 +26,7 @@ export function table(summary: ChaosSummary): string {
     String(r.listsCompared),
     String(r.mismatches),
     String(r.labelledStale),
+    String(r.reordered),
     r.seconds.toFixed(1),
     r.error ? 'ERROR' : r.failed ? 'FAIL' : 'ok',
   ]);
@@ -38,6 +40,7 @@ export function table(summary: ChaosSummary): string {
     String(summary.listsCompared),
     String(summary.mismatches),
     String(summary.labelledStale),
+    String(summary.reordered),
     summary.seconds.toFixed(1),
     summary.failures.length > 0 ? `${summary.failures.length} failed` : 'ok',
   ]);
@@ -64,6 +67,7 @@ export function jsonLine(summary: ChaosSummary): string {
     mismatches: summary.mismatches,
     stateMismatches: summary.stateMismatches,
     labelledStale: summary.labelledStale,
+    reordered: summary.reordered,
     failures: summary.failures,
     seconds: Number(summary.seconds.toFixed(1)),
     perSchedule: summary.results.map((r) => ({
@@ -80,6 +84,7 @@ export function jsonLine(summary: ChaosSummary): string {
       listsCompared: r.listsCompared,
       mismatches: r.mismatches,
       labelledStale: r.labelledStale,
+      reordered: r.reordered,
       seconds: Number(r.seconds.toFixed(1)),
       error: r.error,
     })),

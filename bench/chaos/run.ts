@@ -76,6 +76,8 @@ export interface ScheduleResult {
   lostNotJournaled: number;
   lostIgnored: number;
   lostNotServed: number;
+  /** Concurrent writes on two replicas that the clocks ordered against real time. */
+  reordered: number;
   stateMismatches: number;
   listsCompared: number;
   mismatches: number;
@@ -107,6 +109,7 @@ export interface ChaosSummary {
   readonly mismatches: number;
   readonly stateMismatches: number;
   readonly labelledStale: number;
+  readonly reordered: number;
   /** Seeds of the schedules that failed a check or could not be completed. */
   readonly failures: number[];
   readonly seconds: number;
@@ -205,6 +208,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     mismatches: sum((r) => r.mismatches),
     stateMismatches: sum((r) => r.stateMismatches),
     labelledStale: sum((r) => r.labelledStale),
+    reordered: sum((r) => r.reordered),
     failures: results.filter((r) => r.failed).map((r) => r.seed),
     seconds: (performance.now() - started) / 1000,
     results,
@@ -213,7 +217,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
 
 /** One line on a finished schedule. */
 export function resultLine(r: ScheduleResult): string {
-  return `seed ${r.seed}: ${r.failed ? 'FAILED' : 'ok'} in ${r.seconds.toFixed(1)} s; ${r.faults} faults, ${r.acknowledged}/${r.sent} acknowledged, ${r.readsAnswered}/${r.reads} reads answered, lost ${r.lost} (not journaled ${r.lostNotJournaled}, ignored ${r.lostIgnored}, not served ${r.lostNotServed}), state mismatches ${r.stateMismatches}, lists ${r.listsCompared} compared / ${r.mismatches} mismatched / ${r.labelledStale} labelled stale (setup ${r.phases.setup.toFixed(1)} s, load ${r.phases.load.toFixed(1)} s, settle ${r.phases.settle.toFixed(1)} s)${r.unexpectedExits.length > 0 ? `, ${r.unexpectedExits.length} replica exits the harness did not cause` : ''}${r.settled ? '' : ', did not settle'}${r.error ? `; error: ${r.error}` : ''}`;
+  return `seed ${r.seed}: ${r.failed ? 'FAILED' : 'ok'} in ${r.seconds.toFixed(1)} s; ${r.faults} faults, ${r.acknowledged}/${r.sent} acknowledged, ${r.readsAnswered}/${r.reads} reads answered, lost ${r.lost} (not journaled ${r.lostNotJournaled}, ignored ${r.lostIgnored}, not served ${r.lostNotServed}), reordered ${r.reordered}, state mismatches ${r.stateMismatches}, lists ${r.listsCompared} compared / ${r.mismatches} mismatched / ${r.labelledStale} labelled stale (setup ${r.phases.setup.toFixed(1)} s, load ${r.phases.load.toFixed(1)} s, settle ${r.phases.settle.toFixed(1)} s)${r.unexpectedExits.length > 0 ? `, ${r.unexpectedExits.length} replica exits the harness did not cause` : ''}${r.settled ? '' : ', did not settle'}${r.error ? `; error: ${r.error}` : ''}`;
 }
 
 /** What to look at for a failed schedule, and how to run it alone. */
@@ -271,6 +275,7 @@ async function runSchedule(
     listsCompared: 0,
     mismatches: 0,
     labelledStale: 0,
+    reordered: 0,
     redisLists: 0,
     settled: false,
     seconds: 0,
@@ -381,6 +386,7 @@ async function runSchedule(
       listsCompared: findings.listsCompared,
       mismatches: findings.mismatches,
       labelledStale: findings.labelledStale,
+      reordered: findings.reordered,
       redisLists: findings.redisLists,
       examples: findings.examples,
     });
