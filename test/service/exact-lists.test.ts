@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
@@ -16,7 +16,7 @@ import { defaultModelConfig } from '../../src/engine/model.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import { RedisNeighbourStore } from '../../src/store/redis-neighbour-store.ts';
 import { FIXED_WEIGHTS, FIXTURE_DIR } from '../e2e/helpers.ts';
-import { freePort, OwnRedis } from '../support/own-redis.ts';
+import { freePort, OwnRedis, ready, serviceClient } from '../support/own-redis.ts';
 import { listDifference, ratingsOf, rebuildLists, servedLists } from '../support/rebuild.ts';
 import { type TestRedis, testRedis } from '../support/redis.ts';
 
@@ -66,14 +66,7 @@ describe('exact lists through Redis', () => {
       dir = await mkdtemp(join(tmpdir(), 'movie-recs-exact-'));
       own = new OwnRedis(await freePort(), dir);
       await own.start();
-      client = new Redis(own.port, '127.0.0.1', {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        commandTimeout: 2000,
-        retryStrategy: () => 100,
-      });
-      client.on('error', () => {});
-      await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+      client = await serviceClient(own.port);
     });
     afterAll(async () => {
       client?.disconnect();
@@ -99,10 +92,7 @@ describe('exact lists through Redis', () => {
         accepted.set(`${u}:${m}`, v);
       }
       await own.start();
-      await new Promise<void>((resolve) => {
-        if (client.status === 'ready') resolve();
-        else client.once('ready', () => resolve());
-      });
+      await ready(client);
       // the window: Redis is back with old data and nothing was sent to it yet
       expect(service.redisBehind).toBe(true);
       expect(await differences(service, dataset, accepted)).toEqual([]);

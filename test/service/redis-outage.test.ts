@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import { defaultModelConfig } from '../../src/engine/model.ts';
@@ -9,7 +9,7 @@ import { listEnd, listStart } from '../../src/engine/neighbours.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import { RedisNeighbourStore } from '../../src/store/redis-neighbour-store.ts';
 import { FIXED_WEIGHTS, FIXTURE_DIR } from '../e2e/helpers.ts';
-import { freePort, OwnRedis } from '../support/own-redis.ts';
+import { freePort, OwnRedis, ready, serviceClient } from '../support/own-redis.ts';
 
 describe('a Redis outage', () => {
   let own: OwnRedis;
@@ -19,15 +19,7 @@ describe('a Redis outage', () => {
     dir = await mkdtemp(join(tmpdir(), 'movie-recs-redis-'));
     own = new OwnRedis(await freePort(), dir);
     await own.start();
-    // the options serve.ts uses: fail fast while Redis is away, reconnect by itself
-    client = new Redis(own.port, '127.0.0.1', {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: 2000,
-      retryStrategy: () => 100,
-    });
-    client.on('error', () => {});
-    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    client = await serviceClient(own.port);
   });
   afterAll(async () => {
     client?.disconnect();
@@ -63,10 +55,7 @@ describe('a Redis outage', () => {
     expect(recs[0]).toHaveLength(5);
 
     await own.start();
-    await new Promise<void>((resolve) => {
-      if (client.status === 'ready') resolve();
-      else client.once('ready', () => resolve());
-    });
+    await ready(client);
     await service.resyncRedis();
     expect(service.redisBehind).toBe(false);
     // every list the store holds stamped with the ratings now is exact for them; the

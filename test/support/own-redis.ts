@@ -86,3 +86,27 @@ export class OwnRedis {
     this.child?.kill('SIGKILL');
   }
 }
+
+/**
+ * A client with the options serve.ts uses (fail fast while Redis is away, reconnect by
+ * itself every 100 ms), connected to a test's own redis-server.
+ */
+export async function serviceClient(port: number): Promise<Redis> {
+  const client = new Redis(port, '127.0.0.1', {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
+    retryStrategy: () => 100,
+  });
+  client.on('error', () => {});
+  await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+  return client;
+}
+
+/** Resolves once the client is ready again (after its server came back). */
+export function ready(client: Redis): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (client.status === 'ready') resolve();
+    else client.once('ready', () => resolve());
+  });
+}
