@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { type AuthConfig, authorizeRating, type Caller, createIdentify } from './access/auth.ts';
 import { createMutationLimiter, type RateLimit } from './access/rate-limit.ts';
 import type { Context } from './graphql/context.ts';
+import { documentCache, noSubscriptions } from './graphql/document-rules.ts';
 import { formatError } from './graphql/errors.ts';
 import { defaultLimits, LIMIT_CODE, limitProtection, type QueryLimits } from './graphql/limits.ts';
 import { createLoaders } from './graphql/loaders.ts';
@@ -171,7 +172,11 @@ export class HttpServer {
       introspection: this.options.introspection,
       csrfPrevention: true,
       allowBatchedHttpRequests: this.limits.batchRequests,
-      validationRules: protection.validationRules,
+      // automatic persisted queries are off: clients send the query text (documented),
+      // and no client can fill a cache of query texts by hash
+      persistedQueries: false,
+      documentStore: documentCache(),
+      validationRules: [...protection.validationRules, noSubscriptions],
       includeStacktraceInErrorResponses: false,
       formatError: (formatted, error) =>
         formatError(formatted, error, (e) =>
@@ -312,7 +317,10 @@ const retryAfterPlugin: ApolloServerPlugin<Context> = {
           .map((e) => Number(e.extensions?.retryAfterSeconds));
         if (waits.length === 0) return;
         response.http.headers.set('retry-after', String(Math.max(...waits)));
-        if (data == null) response.http.status = 429;
+        // 429 only when the limit refused everything the request asked (every mutation
+        // field null), so an accepted write is never answered as a failure
+        const nothingDone = data == null || Object.values(data).every((v) => v === null);
+        if (nothingDone && waits.length === (errors ?? []).length) response.http.status = 429;
       },
     };
   },

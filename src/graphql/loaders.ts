@@ -49,3 +49,18 @@ export function createLoaders(service: RecommenderService): Loaders {
     }),
   };
 }
+
+/**
+ * Empties every loader's cache: after a write, a later field of the same request (the
+ * mutation's payload, a second mutation's payload) must see the change, not what an
+ * earlier field loaded. Writes are rare, so forgetting everything costs nothing worth a
+ * finer rule.
+ */
+export function forgetAll(loaders: Loaders): void {
+  loaders.movie.clearAll();
+  loaders.user.clearAll();
+  loaders.similarMovies.clearAll();
+  loaders.similarUsers.clearAll();
+  loaders.recommendations.clearAll();
+  loaders.predictedRating.clearAll();
+}

@@ -4,6 +4,7 @@ import { encodeCursor, parseFirst, parseId, parseRating } from '../service/valid
 import type { MovieView, RecommendationRequest, UserView } from '../service/views.ts';
 import type { Context } from './context.ts';
 import type { Resolvers, Strategy } from './generated/resolvers.ts';
+import { forgetAll } from './loaders.ts';
 
 const strategies: Record<Strategy, EngineStrategy> = {
   HYBRID: 'hybrid',
@@ -89,13 +90,17 @@ export function createResolvers(service: RecommenderService): Resolvers {
         const movieId = parseId('input.movieId', input.movieId);
         const value = parseRating('input.rating', input.rating, service.scale);
         await ctx.allowWrite(userId);
-        return service.rate(userId, movieId, value);
+        const result = await service.rate(userId, movieId, value);
+        forgetAll(ctx.loaders); // read-your-writes for the rest of this request
+        return result;
       },
       removeRating: async (_, { input }, ctx) => {
         const userId = parseId('input.userId', input.userId);
         const movieId = parseId('input.movieId', input.movieId);
         await ctx.allowWrite(userId);
-        return service.remove(userId, movieId);
+        const result = await service.remove(userId, movieId);
+        forgetAll(ctx.loaders);
+        return result;
       },
     },
     RateMoviePayload: {

@@ -60,7 +60,7 @@ async function post(
     status: res.status,
     body: (await res.json()) as {
       data?: Record<string, unknown> | null;
-      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+      errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string } }>;
     },
   };
 }
@@ -97,8 +97,10 @@ describe('with a shared secret', () => {
       { userId: String(userId), movieId: '1', rating: 4 },
       authorization,
     );
-    expect(body.data).toBeNull();
+    // the refused mutation is null, named by the error's path
+    expect(body.data).toEqual({ rateMovie: null });
     expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.path).toEqual(['rateMovie']);
     expect(server.service.users([userId])[0]?.ratingCount ?? 0).toBe(before);
     return body.errors?.[0] as { message: string; extensions?: { code?: string } };
   }

@@ -74,7 +74,7 @@ describe('an allowance of 3 writes a minute per client', () => {
     expect(await res.json()).toEqual({ data: { user: { ratingCount: 3 } } });
   });
 
-  it('given two aliased mutations in one request over the allowance, when sent, then the first is refused, execution stops and nothing is applied', async () => {
+  it('given two aliased mutations in one request over the allowance, when sent, then each is refused, named by its path, and nothing is applied', async () => {
     const res = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -83,8 +83,16 @@ describe('an allowance of 3 writes a minute per client', () => {
           'mutation { a: rateMovie(input: { userId: 601, movieId: 1, rating: 2 }) { previousValue } b: rateMovie(input: { userId: 601, movieId: 2, rating: 2 }) { previousValue } }',
       }),
     });
-    const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
-    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['RATE_LIMITED']);
+    const body = (await res.json()) as {
+      data?: unknown;
+      errors?: Array<{ path?: string[]; extensions?: { code?: string } }>;
+    };
+    expect(res.status).toBe(429);
+    expect(body.data).toEqual({ a: null, b: null });
+    expect(body.errors?.map((e) => [e.path?.[0], e.extensions?.code])).toEqual([
+      ['a', 'RATE_LIMITED'],
+      ['b', 'RATE_LIMITED'],
+    ]);
     expect(server.service.users([601])[0]).toBeNull();
   });
 });

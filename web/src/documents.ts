@@ -246,11 +246,12 @@ export const MovieQuery = gql<
   }
 `;
 
+/** `rateMovie` is null when the rating was refused (an error says why). */
 export interface RateMovieData {
   readonly rateMovie: {
     readonly previousValue: number | null;
     readonly rating: { readonly value: number };
-  };
+  } | null;
 }
 
 // The payloads name the User, Movie and Rating they changed: urql's document cache drops
@@ -280,7 +281,7 @@ export const RateMovieMutation = gql<
 `;
 
 export const RemoveRatingMutation = gql<
-  { readonly removeRating: { readonly rating: { readonly value: number } } },
+  { readonly removeRating: { readonly rating: { readonly value: number } } | null },
   { readonly input: { readonly userId: string; readonly movieId: string } }
 >`
   mutation RemoveRating($input: RemoveRatingInput!) {

@@ -80,15 +80,17 @@ export function RatingsProvider(props: {
       setPending(movie.id);
       void rateMovie({ input: { userId, movieId: movie.id, rating: value } }).then((r) => {
         setPending(null);
-        if (r.error) {
+        // a saved rating is shown as saved even if another field of the answer failed
+        const saved = r.data?.rateMovie;
+        if (saved) {
+          const before = saved.previousValue;
+          const was = before === null ? '' : ` (was ${formatStars(before)})`;
+          setNotice({ kind: 'info', text: `Rated ${movie.title} ${formatStars(value)}${was}.` });
+        } else if (r.error) {
           setNotice({
             kind: 'error',
             text: `Could not rate ${movie.title}: ${describeError(r.error)}`,
           });
-        } else if (r.data) {
-          const before = r.data.rateMovie.previousValue;
-          const was = before === null ? '' : ` (was ${formatStars(before)})`;
-          setNotice({ kind: 'info', text: `Rated ${movie.title} ${formatStars(value)}${was}.` });
         }
       });
     },
@@ -102,9 +104,12 @@ export function RatingsProvider(props: {
       void removeRating({ input: { userId, movieId: movie.id } }).then((r) => {
         setPending(null);
         setNotice(
-          r.error
-            ? { kind: 'error', text: `Could not remove ${movie.title}: ${describeError(r.error)}` }
-            : { kind: 'info', text: `Removed your rating of ${movie.title}.` },
+          r.data?.removeRating
+            ? { kind: 'info', text: `Removed your rating of ${movie.title}.` }
+            : {
+                kind: 'error',
+                text: `Could not remove ${movie.title}: ${r.error ? describeError(r.error) : 'no answer'}`,
+              },
         );
       });
     },

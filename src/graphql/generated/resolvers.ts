@@ -87,24 +87,36 @@ export type MovieOrder =
   /** Newest first; movies without a year last. */
   | 'YEAR';
 
+/**
+ * Every mutation field is nullable: a refused mutation is null with an error whose path
+ * names it, and an error elsewhere in the request never hides a write that was accepted.
+ */
 export type Mutation = {
   readonly __typename?: 'Mutation';
   /**
    * Records (or replaces) a user's rating of a movie. It is on disk before this returns,
    * and the user's recommendations and the affected similar-movie lists already reflect it.
-   * A new user id is accepted.
+   * A new user id is accepted. Null (with an error) when the rating was refused.
    */
-  readonly rateMovie: RateMoviePayload;
-  /** Removes a user's rating of a movie. Fails with NOT_FOUND when there is none. */
-  readonly removeRating: RemoveRatingPayload;
+  readonly rateMovie: Maybe<RateMoviePayload>;
+  /** Removes a user's rating of a movie. Null (with NOT_FOUND) when there is none. */
+  readonly removeRating: Maybe<RemoveRatingPayload>;
 };
 
 
+/**
+ * Every mutation field is nullable: a refused mutation is null with an error whose path
+ * names it, and an error elsewhere in the request never hides a write that was accepted.
+ */
 export type MutationRateMovieArgs = {
   input: RateMovieInput;
 };
 
 
+/**
+ * Every mutation field is nullable: a refused mutation is null with an error whose path
+ * names it, and an error elsewhere in the request never hides a write that was accepted.
+ */
 export type MutationRemoveRatingArgs = {
   input: RemoveRatingInput;
 };
@@ -179,13 +191,18 @@ export type RateMovieInput = {
   readonly userId: Scalars['ID']['input'];
 };
 
+/**
+ * An accepted rating. `rating` is always there; `user` and `movie` are null only when a
+ * field selected inside them failed (the error says which), never because the rating was
+ * not saved.
+ */
 export type RateMoviePayload = {
   readonly __typename?: 'RateMoviePayload';
-  readonly movie: Movie;
+  readonly movie: Maybe<Movie>;
   /** The user's rating of the movie before this one, if any. */
   readonly previousValue: Maybe<Scalars['Float']['output']>;
   readonly rating: Rating;
-  readonly user: User;
+  readonly user: Maybe<User>;
 };
 
 /** A user's rating of a movie. */
@@ -258,12 +275,13 @@ export type RemoveRatingInput = {
   readonly userId: Scalars['ID']['input'];
 };
 
+/** An accepted removal; `user` and `movie` as in RateMoviePayload. */
 export type RemoveRatingPayload = {
   readonly __typename?: 'RemoveRatingPayload';
-  readonly movie: Movie;
+  readonly movie: Maybe<Movie>;
   /** The rating that was removed. */
   readonly rating: Rating;
-  readonly user: User;
+  readonly user: Maybe<User>;
 };
 
 /** A movie similar to another. */
@@ -497,8 +515,8 @@ export type MovieEdgeResolvers<ContextType = Context, ParentType extends Resolve
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  rateMovie?: Resolver<ResolversTypes['RateMoviePayload'], ParentType, ContextType, RequireFields<MutationRateMovieArgs, 'input'>>;
-  removeRating?: Resolver<ResolversTypes['RemoveRatingPayload'], ParentType, ContextType, RequireFields<MutationRemoveRatingArgs, 'input'>>;
+  rateMovie?: Resolver<Maybe<ResolversTypes['RateMoviePayload']>, ParentType, ContextType, RequireFields<MutationRateMovieArgs, 'input'>>;
+  removeRating?: Resolver<Maybe<ResolversTypes['RemoveRatingPayload']>, ParentType, ContextType, RequireFields<MutationRemoveRatingArgs, 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -518,10 +536,10 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 };
 
 export type RateMoviePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RateMoviePayload'] = ResolversParentTypes['RateMoviePayload']> = {
-  movie?: Resolver<ResolversTypes['Movie'], ParentType, ContextType>;
+  movie?: Resolver<Maybe<ResolversTypes['Movie']>, ParentType, ContextType>;
   previousValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   rating?: Resolver<ResolversTypes['Rating'], ParentType, ContextType>;
-  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
 export type RatingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Rating'] = ResolversParentTypes['Rating']> = {
@@ -559,9 +577,9 @@ export type RecommendationResolvers<ContextType = Context, ParentType extends Re
 };
 
 export type RemoveRatingPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RemoveRatingPayload'] = ResolversParentTypes['RemoveRatingPayload']> = {
-  movie?: Resolver<ResolversTypes['Movie'], ParentType, ContextType>;
+  movie?: Resolver<Maybe<ResolversTypes['Movie']>, ParentType, ContextType>;
   rating?: Resolver<ResolversTypes['Rating'], ParentType, ContextType>;
-  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
 export type SimilarMovieResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SimilarMovie'] = ResolversParentTypes['SimilarMovie']> = {
