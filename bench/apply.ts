@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { loadDataset } from '../src/data/movielens.ts';
+import { LiveModel } from '../src/engine/live-model.ts';
 import { buildRatingMatrix, type RatingMatrix, rowMeans } from '../src/engine/matrix.ts';
 import { defaultModelConfig, type Model } from '../src/engine/model.ts';
 import { type EditableModel, setRating } from '../src/engine/model-edit.ts';
@@ -11,7 +12,6 @@ import { seededRandom } from '../src/engine/random.ts';
 import { similaritySpace } from '../src/engine/similarity.ts';
 import { withSlack } from '../src/engine/slack-matrix.ts';
 import { buildCatalog } from '../src/service/catalog.ts';
-import { LiveModel } from '../src/service/live-model.ts';
 import type { RatingEvent } from '../src/store/rating-event.ts';
 
 /**

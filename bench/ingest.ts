@@ -4,10 +4,10 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
 import { loadDataset } from '../src/data/movielens.ts';
+import { LiveModel } from '../src/engine/live-model.ts';
 import { defaultModelConfig } from '../src/engine/model.ts';
 import { buildNeighbourLists } from '../src/engine/neighbours.ts';
 import { buildCatalog } from '../src/service/catalog.ts';
-import { LiveModel } from '../src/service/live-model.ts';
 import { median, openLoop, pick, start, stop } from './server-process.ts';
 
 /**

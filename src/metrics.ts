@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RecommenderService } from './service/recommender-service.ts';
+import type { ServiceObserver } from './service/service-observer.ts';
 
 /**
  * The service's Prometheus metrics, on a registry of its own (one per server, so tests
@@ -152,4 +153,15 @@ export function typedArrayBytes(root: unknown, maxDepth = 5): number {
   };
   walk(root, maxDepth);
   return bytes;
+}
+
+/** The service's observer that counts into these metrics. */
+export function metricsObserver(metrics: Metrics): ServiceObserver {
+  return {
+    ratingsApplied(source, count, invalidated) {
+      metrics.ratingsApplied.inc({ source }, count);
+      metrics.listsInvalidated.inc({ source }, invalidated);
+      metrics.listsInvalidatedPerRating.observe({ source }, invalidated / Math.max(1, count));
+    },
+  };
 }

@@ -20,7 +20,7 @@ import { defaultLimits, LIMIT_CODE, limitProtection, type QueryLimits } from './
 import { createLoaders } from './graphql/loaders.ts';
 import { createResolvers } from './graphql/resolvers.ts';
 import { subgraphSchema } from './graphql/subgraph.ts';
-import { createMetrics, type Metrics, observeService } from './metrics.ts';
+import { createMetrics, type Metrics, metricsObserver, observeService } from './metrics.ts';
 import type { RecommenderService } from './service/recommender-service.ts';
 import type { RedisClient } from './store/redis-client.ts';
 
@@ -152,7 +152,7 @@ export class HttpServer {
    */
   async attach(service: RecommenderService, options: AttachOptions = {}): Promise<void> {
     this.degraded = options.degraded ?? (() => null);
-    service.metrics = this.metrics;
+    service.observer = metricsObserver(this.metrics);
     const redisClient = options.redis?.client ?? null;
     observeService(
       this.metrics,

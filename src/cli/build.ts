@@ -132,20 +132,18 @@ export function buildCommand(): Command {
       try {
         say('fitting the model and its neighbour lists...');
         let bar: ReturnType<typeof progress> | null = null;
-        const { warm } = await RecommenderService.createWithStore(
-          inputs.dataset,
-          inputs.replay,
-          inputs.config,
-          inputs.hybrid,
-          null,
-          null,
-          new RedisNeighbourStore(redis, o.prefix),
-          false,
-          (done, total) => {
+        const { warm } = await RecommenderService.createWithStore({
+          dataset: inputs.dataset,
+          events: inputs.replay,
+          config: inputs.config,
+          hybrid: inputs.hybrid,
+          store: new RedisNeighbourStore(redis, o.prefix),
+          preload: false,
+          onPublish: (done, total) => {
             bar ??= progress('writing lists', total);
             bar.update(done);
           },
-        );
+        });
         (bar as ReturnType<typeof progress> | null)?.stop();
         say(
           warm

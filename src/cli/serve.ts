@@ -6,7 +6,6 @@ import { Command } from 'commander';
 import { type Logger, pino } from 'pino';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { loadDataset } from '../data/movielens.ts';
-import { defaultModelConfig } from '../engine/model.ts';
 import { HttpServer } from '../server.ts';
 import { HybridClock } from '../service/hybrid-clock.ts';
 import { RecommenderService } from '../service/recommender-service.ts';
@@ -144,18 +143,15 @@ export async function serve(): Promise<void> {
     // journal and what the other replicas shared (the stream and its snapshot)
     const shared = await stream.readAll();
     const store = new RedisNeighbourStore(redis, config.redisPrefix);
-    const started = await RecommenderService.createWithStore(
+    const started = await RecommenderService.createWithStore({
       dataset,
-      [...replay.events, ...shared],
-      defaultModelConfig,
-      config.hybridWeights,
-      journal,
+      events: [...replay.events, ...shared],
+      hybrid: config.hybridWeights,
+      log: journal,
       logger,
       store,
-      true,
-      undefined,
       clock,
-    );
+    });
     service = started.service;
     await service.joinStream(stream, replay.events, shared);
     closeRedis = async () => {
@@ -169,15 +165,14 @@ export async function serve(): Promise<void> {
         : 'cold start: neighbour lists computed and published to Redis',
     );
   } else {
-    service = RecommenderService.create(
+    service = RecommenderService.create({
       dataset,
-      replay.events,
-      defaultModelConfig,
-      config.hybridWeights,
-      journal,
+      events: replay.events,
+      hybrid: config.hybridWeights,
+      log: journal,
       logger,
       clock,
-    );
+    });
   }
   const buildSeconds = (performance.now() - started) / 1000;
   await server.attach(service, {

@@ -1,5 +1,5 @@
 import { float64Array, int32Array, type Memory } from './memory.ts';
-import { emptyNeighbourLists, type NeighbourLists } from './neighbours.ts';
+import { emptyNeighbourLists, type NeighbourLists } from './neighbour-lists.ts';
 import { type SimilaritySpace, vectorCosine } from './similarity.ts';
 import { TopK, worse } from './top-k.ts';
 

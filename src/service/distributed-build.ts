@@ -6,8 +6,10 @@ import type { HybridWeights, ModelConfig } from '../engine/model.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
 import { connectRedis, type RedisTarget } from '../store/redis-client.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
-import { PREVIOUS_VERSION_TTL_SECONDS } from './list-sync.ts';
-import { RecommenderService } from './recommender-service.ts';
+import { LiveModel } from '../engine/live-model.ts';
+import type { NeighbourStore } from '../store/neighbour-store.ts';
+import { ListSync, PREVIOUS_VERSION_TTL_SECONDS } from './list-sync.ts';
+import { modelInputs } from './model-inputs.ts';
 
 /**
  * A neighbour build split over processes, coordinated by a BullMQ queue in the service's
@@ -70,7 +72,7 @@ export async function coordinateBuild(
   const client = connectRedis(inputs.redis);
   await client.connect();
   const store = new RedisNeighbourStore(client, inputs.prefix);
-  const plan = RecommenderService.buildPlan(
+  const plan = buildPlan(
     inputs.dataset,
     inputs.replay,
     inputs.config,
@@ -149,14 +151,14 @@ export async function runBuildWorker(
   const client = connectRedis(inputs.redis);
   await client.connect();
   const store = new RedisNeighbourStore(client, inputs.prefix);
-  let prepared: ReturnType<typeof RecommenderService.forListBuild> | null = null;
+  let prepared: ReturnType<typeof forListBuild> | null = null;
   let jobs = 0;
   const connection = bullConnection(inputs.redis);
   const worker = new Worker<RangeJob, number>(
     QUEUE,
     async (job: Job<RangeJob, number>) => {
       const { version, weights, side, from, to } = job.data;
-      prepared ??= RecommenderService.forListBuild(
+      prepared ??= forListBuild(
         inputs.dataset,
         inputs.replay,
         inputs.config,
@@ -195,4 +197,60 @@ export async function runBuildWorker(
     client.disconnect();
   }
   return jobs;
+}
+
+/**
+ * What a distributed build's coordinator needs without fitting the model: the version,
+ * how many movies and users there are, and the weights (fitted only when asked to fit).
+ */
+function buildPlan(
+  dataset: Dataset,
+  replay: ReadonlyArray<RatingEvent>,
+  config: ModelConfig,
+  hybrid: 'fit' | HybridWeights,
+): { version: string; items: number; users: number; weights: HybridWeights } {
+  const { catalog, ratings, scaled, version } = modelInputs(dataset, replay, config, hybrid);
+  const weights =
+    hybrid === 'fit'
+      ? LiveModel.create(catalog.movieIds, ratings, scaled, hybrid, 'later').config.hybrid
+      : hybrid;
+  return {
+    version,
+    items: catalog.movieIds.length,
+    users: new Set(ratings.userIds).size,
+    weights,
+  };
+}
+
+/**
+ * The model of a distributed list build: fitted (weights too, unless `fitted` gives them)
+ * without its lists, with the version a service on the same inputs would compute, and a
+ * ListSync that computes and writes any range of lists into `store`.
+ */
+function forListBuild(
+  dataset: Dataset,
+  replay: ReadonlyArray<RatingEvent>,
+  config: ModelConfig,
+  hybrid: 'fit' | HybridWeights,
+  store: NeighbourStore,
+  fitted?: HybridWeights,
+): { version: string; sync: ListSync; weights: HybridWeights } {
+  const { catalog, ratings, removals, scaled, version } = modelInputs(
+    dataset,
+    replay,
+    config,
+    hybrid,
+  );
+  // workers take the weights the coordinator fitted: the lists do not depend on them,
+  // and fitting them again in every worker would only cost time
+  const live = LiveModel.create(
+    catalog.movieIds,
+    ratings,
+    scaled,
+    fitted ?? hybrid,
+    'later',
+    {},
+    removals,
+  );
+  return { version, sync: new ListSync(store, version, live, null), weights: live.config.hybrid };
 }

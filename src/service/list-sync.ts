@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
+import type { LiveModel } from '../engine/live-model.ts';
 import type { Side } from '../engine/matrix.ts';
 import { listEnd, listStart } from '../engine/neighbours.ts';
 import type { ListStamp, NeighbourStore, StoredList } from '../store/neighbour-store.ts';
-import type { LiveModel } from './live-model.ts';
 
 const SIDES: ReadonlyArray<Side> = ['item', 'user'];
 /** Fields per HSET/HMGET when moving every list at start. */

@@ -1,13 +1,6 @@
 import type { RatingColumns } from '../data/types.ts';
+import { latestByPair, type Removal, ranksAfter } from '../engine/rating-order.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
-import { latestByPair, ranksAfter } from './rating-order.ts';
-
-/** A removal that decided its (user, movie): a rating ranking before it stays out. */
-export interface Removal {
-  readonly userId: number;
-  readonly movieId: number;
-  readonly timestamp: number;
-}
 
 /**
  * The ratings after applying events to a base, by the rating order (rating-order.ts), the

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
+import { editRanksAfter, latestByPair } from '../engine/rating-order.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
 import type { RatingStream } from '../store/rating-stream.ts';
-import { eventRanksAfter, latestByPair } from './rating-order.ts';
 
 /** How long published events are kept to check they survived a failover. */
 const RECENT_MS = 30_000;
@@ -70,7 +70,7 @@ export class Replication {
     const held = lost ? new Map<string, RatingEvent>() : latestByPair(shared);
     const missing = own.filter((e) => {
       const h = held.get(pairKey(e));
-      return !h || eventRanksAfter(e, h);
+      return !h || editRanksAfter(e, h);
     });
     if (missing.length > 0) {
       this.logger?.info(

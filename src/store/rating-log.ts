@@ -2,7 +2,7 @@
  * The durable record of rating changes made through the API. The base MovieLens data is
  * read-only; every `rateMovie` / `removeRating` becomes a `RatingEvent` appended here,
  * and at start the events are replayed on top of the base data by the rating order
- * (service/rating-order.ts: for each (user, movie) the change that ranks last wins, as it
+ * (engine/rating-order.ts: for each (user, movie) the change that ranks last wins, as it
  * did live; `remove` deletes the pair, base rating included, and keeps older ratings of
  * it out).
  */

@@ -5,7 +5,7 @@ import type { RedisClient } from './redis-client.ts';
 /**
  * Writes each (field, journal line) pair of ARGV into the hash KEYS[1] unless the line
  * stored there ranks after it or equal to it, in the order of `ranksAfter`
- * (src/service/rating-order.ts): the later timestamp; at an equal timestamp a removal
+ * (src/engine/rating-order.ts): the later timestamp; at an equal timestamp a removal
  * after a rating; then the higher rating as a float32 (`struct` rounds it as Math.fround
  * does). cjson and JSON.parse read the same text into the same double. Comparing and
  * writing in one script, two compactions that merge the same entries at once, in any

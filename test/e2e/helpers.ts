@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
-import { defaultModelConfig, type HybridWeights } from '../../src/engine/model.ts';
+import type { HybridWeights } from '../../src/engine/model.ts';
 import type { Metrics } from '../../src/metrics.ts';
 import { type AttachOptions, HttpServer, type ServerOptions } from '../../src/server.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
@@ -177,13 +177,11 @@ export async function startInProcess(options: InProcessOptions): Promise<InProce
     if (!(opened instanceof FileJournal)) throw new Error(`${dataDir} is not writable`);
     journal = opened;
   }
-  const service = RecommenderService.create(
+  const service = RecommenderService.create({
     dataset,
-    [],
-    defaultModelConfig,
-    options.hybrid ?? FIXED_WEIGHTS,
-    journal,
-  );
+    hybrid: options.hybrid ?? FIXED_WEIGHTS,
+    log: journal,
+  });
   const server = new HttpServer({
     introspection: options.introspection ?? true,
     sandbox: options.sandbox ?? true,

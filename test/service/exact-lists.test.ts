@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
 import type { Side } from '../../src/engine/matrix.ts';
-import { defaultModelConfig } from '../../src/engine/model.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import { RedisNeighbourStore } from '../../src/store/redis-neighbour-store.ts';
 import { FIXED_WEIGHTS, FIXTURE_DIR } from '../e2e/helpers.ts';
@@ -41,16 +40,7 @@ async function differences(
 }
 
 const start = (dataset: Dataset, store: RedisNeighbourStore, preload = true) =>
-  RecommenderService.createWithStore(
-    dataset,
-    [],
-    defaultModelConfig,
-    FIXED_WEIGHTS,
-    null,
-    null,
-    store,
-    preload,
-  );
+  RecommenderService.createWithStore({ dataset, hybrid: FIXED_WEIGHTS, store, preload });
 
 describe('exact lists through Redis', () => {
   let dataset: Dataset;

@@ -12,18 +12,17 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
-import { defaultModelConfig } from '../../src/engine/model.ts';
+import { LiveModel } from '../../src/engine/live-model.ts';
+import { ranksAfter } from '../../src/engine/rating-order.ts';
 import { HybridClock } from '../../src/service/hybrid-clock.ts';
-import { LiveModel } from '../../src/service/live-model.ts';
-import { ranksAfter } from '../../src/service/rating-order.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import { replayRatings } from '../../src/service/replay.ts';
 import { openJournal } from '../../src/store/file-journal.ts';
 import type { RatingEvent } from '../../src/store/rating-event.ts';
 import { RatingStream } from '../../src/store/rating-stream.ts';
 import { FIXED_WEIGHTS, FIXTURE_DIR } from '../e2e/helpers.ts';
+import { columns, movieIds, config as smallConfig, weights } from '../engine/live-fixtures.ts';
 import { redisUrl, type TestRedis, testRedis } from '../support/redis.ts';
-import { columns, movieIds, config as smallConfig, weights } from './live-fixtures.ts';
 
 const quiet = pino({ level: 'silent' });
 
@@ -169,14 +168,13 @@ describe('acknowledged ratings across clocks and restarts', () => {
 
   const open = async (name: string) => {
     const { journal, replay } = await openJournal(join(dir, name), { fsync: false, logger: quiet });
-    const service = RecommenderService.create(
+    const service = RecommenderService.create({
       dataset,
-      replay.events,
-      defaultModelConfig,
-      FIXED_WEIGHTS,
-      journal,
-      quiet,
-    );
+      events: replay.events,
+      hybrid: FIXED_WEIGHTS,
+      log: journal,
+      logger: quiet,
+    });
     return service;
   };
   const served = (s: RecommenderService, u: number, m: number) =>
@@ -214,14 +212,7 @@ describe('acknowledged ratings across clocks and restarts', () => {
     const replica = async (origin: string) => {
       const reader = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
       clients.push(reader);
-      const service = RecommenderService.create(
-        dataset,
-        [],
-        defaultModelConfig,
-        FIXED_WEIGHTS,
-        null,
-        quiet,
-      );
+      const service = RecommenderService.create({ dataset, hybrid: FIXED_WEIGHTS, logger: quiet });
       await service.joinStream(new RatingStream(r.redis, reader, r.prefix, origin, quiet), []);
       return service;
     };

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
-import { defaultModelConfig } from '../../src/engine/model.ts';
 import { listEnd, listStart } from '../../src/engine/neighbours.ts';
 import type { RecommenderService } from '../../src/service/recommender-service.ts';
 import { RecommenderService as Service } from '../../src/service/recommender-service.ts';
@@ -45,7 +44,7 @@ describe('neighbour lists shared through Redis', () => {
   });
 
   const start = (store: RedisNeighbourStore) =>
-    Service.createWithStore(dataset, [], defaultModelConfig, FIXED_WEIGHTS, null, null, store);
+    Service.createWithStore({ dataset, hybrid: FIXED_WEIGHTS, store });
 
   it('given an empty store, when the service starts, then it computes every list and publishes them; a second start reuses them all', async () => {
     const store = new RedisNeighbourStore(r.redis, `${r.prefix}:a`);
@@ -92,16 +91,12 @@ describe('neighbour lists shared through Redis', () => {
   it('given a warm replica that reads lists on demand, when 20 recommendations with 5 similar movies each are read, then Redis sees one HMGET per shard touched, each shard once per batch', async () => {
     const store = new RedisNeighbourStore(r.redis, `${r.prefix}:c`);
     await start(store);
-    const { service, warm } = await Service.createWithStore(
+    const { service, warm } = await Service.createWithStore({
       dataset,
-      [],
-      defaultModelConfig,
-      FIXED_WEIGHTS,
-      null,
-      null,
+      hybrid: FIXED_WEIGHTS,
       store,
-      false,
-    );
+      preload: false,
+    });
     expect(warm).toBe(true);
     const hmget = vi.spyOn(r.redis, 'hmgetBuffer');
     const userId = dataset.ratings.userIds[0];

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
-import { defaultModelConfig } from '../../src/engine/model.ts';
 import { listEnd, listStart } from '../../src/engine/neighbours.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import { RedisNeighbourStore } from '../../src/store/redis-neighbour-store.ts';
@@ -30,15 +29,11 @@ describe('a Redis outage', () => {
   it('given Redis stops mid-test, when ratings and queries arrive, then they are answered from the process, and once Redis is back the store catches up without a manual step', async () => {
     const dataset = await loadDataset(FIXTURE_DIR);
     const store = new RedisNeighbourStore(client, 'outage');
-    const { service } = await RecommenderService.createWithStore(
+    const { service } = await RecommenderService.createWithStore({
       dataset,
-      [],
-      defaultModelConfig,
-      FIXED_WEIGHTS,
-      null,
-      null,
+      hybrid: FIXED_WEIGHTS,
       store,
-    );
+    });
     const version = (await store.currentVersion()) as string;
     await own.stop();
 

@@ -6,7 +6,6 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
-import { defaultModelConfig } from '../../src/engine/model.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import type { RatingEvent } from '../../src/store/rating-event.ts';
 import type { RatingLog } from '../../src/store/rating-log.ts';
@@ -40,14 +39,12 @@ describe('replication through the rating stream', () => {
       { level: 'warn' },
       { write: (line: string) => warnings.push(JSON.parse(line).msg) },
     );
-    const service = RecommenderService.create(
+    const service = RecommenderService.create({
       dataset,
-      [],
-      defaultModelConfig,
-      FIXED_WEIGHTS,
-      journal,
+      hybrid: FIXED_WEIGHTS,
+      log: journal,
       logger,
-    );
+    });
     await service.joinStream(new RatingStream(r.redis, reader, r.prefix, 'a', logger), []);
     await r.redis.del(`${r.prefix}:ratings:v1:epoch`); // as a Redis restarted empty
     await expect(service.resyncRedis()).resolves.toBeUndefined();
@@ -68,14 +65,7 @@ describe('replication through the rating stream', () => {
     expect(shared).toEqual([own]);
     // Redis restarts empty before the replica joins
     await r.redis.del(`${prefix}:ratings:v1`, `${prefix}:ratings:v1:epoch`);
-    const service = RecommenderService.create(
-      dataset,
-      [own],
-      defaultModelConfig,
-      FIXED_WEIGHTS,
-      null,
-      null,
-    );
+    const service = RecommenderService.create({ dataset, events: [own], hybrid: FIXED_WEIGHTS });
     await service.joinStream(stream, [own], shared);
     const fresh = new RatingStream(r.redis, r.redis, prefix, 'b', null);
     expect(await fresh.readAll()).toEqual([own]);

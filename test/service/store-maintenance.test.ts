@@ -1,14 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveModel } from '../../src/engine/live-model.ts';
 import type { ModelConfig } from '../../src/engine/model.ts';
 import { similarityMetrics } from '../../src/engine/similarity.ts';
 import { ListSync } from '../../src/service/list-sync.ts';
-import { LiveModel } from '../../src/service/live-model.ts';
 import { MemoryNeighbourStore } from '../../src/store/memory-neighbour-store.ts';
 import type { NeighbourStore } from '../../src/store/neighbour-store.ts';
 import type { RatingEvent } from '../../src/store/rating-event.ts';
 import { RedisNeighbourStore } from '../../src/store/redis-neighbour-store.ts';
-import { type TestRedis, testRedis } from '../support/redis.ts';
 import {
   base,
   columns,
@@ -18,7 +17,8 @@ import {
   movieIds,
   rebuiltLists,
   weights,
-} from './live-fixtures.ts';
+} from '../engine/live-fixtures.ts';
+import { type TestRedis, testRedis } from '../support/redis.ts';
 
 /**
  * The property of incremental maintenance through each store: after it, every list the

@@ -1,11 +1,11 @@
 /**
  * The snapshot's merge script keeps, for each (user, movie), the change that ranks last
- * in the order of src/service/rating-order.ts, whatever order the changes arrive in and
+ * in the order of src/engine/rating-order.ts, whatever order the changes arrive in and
  * however they are split into calls: two compactions may merge the same entries at once.
  */
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestByPair } from '../../src/service/rating-order.ts';
+import { latestByPair } from '../../src/engine/rating-order.ts';
 import {
   decodeRatingEvent,
   encodeRatingEvent,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
-import { eventRanksAfter, latestByPair } from '../../src/service/rating-order.ts';
+import { editRanksAfter, latestByPair } from '../../src/engine/rating-order.ts';
 import type { RatingEvent } from '../../src/store/rating-event.ts';
 
 /**
@@ -19,7 +19,7 @@ export function latestDifferences(
   for (const [pair, want] of e) {
     const got = a.get(pair);
     if (!got) out.push(`${pair}: missing, want ${JSON.stringify(want)}`);
-    else if (eventRanksAfter(got, want) || eventRanksAfter(want, got)) {
+    else if (editRanksAfter(got, want) || editRanksAfter(want, got)) {
       out.push(`${pair}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
     }
   }

@@ -1,21 +1,28 @@
-import type { RatingColumns } from '../data/types.ts';
-import { defaultHybridFitOptions, fitHybridWeights } from '../engine/hybrid.ts';
-import { idIndexFromSorted } from '../engine/id-index.ts';
-import type { Side } from '../engine/matrix.ts';
-import { buildRatingMatrix, type RatingMatrix, rowMeans } from '../engine/matrix.ts';
-import type { HybridWeights, Model, ModelConfig, SideModel } from '../engine/model.ts';
-import { fitModel } from '../engine/model.ts';
-import { addUser, type EditableModel, setRating } from '../engine/model-edit.ts';
-import { listEnd, listStart, selectNeighbours, writeList } from '../engine/neighbours.ts';
-import { PairIndex } from '../engine/pair-index.ts';
-import { computePopularity } from '../engine/popularity.ts';
-import { type Digest, digestHex, digestRating, emptyDigest } from '../engine/rating-digest.ts';
-import { computeRow, type RowScratch, rowScratch, similaritySpace } from '../engine/similarity.ts';
-import { defaultSpare, type SlackMatrix, withSlack } from '../engine/slack-matrix.ts';
-import { TopK } from '../engine/top-k.ts';
-import type { RatingEvent } from '../store/rating-event.ts';
-import { ranksAfter } from './rating-order.ts';
-import type { Removal } from './replay.ts';
+import { defaultHybridFitOptions, fitHybridWeights } from './hybrid.ts';
+import { idIndexFromSorted } from './id-index.ts';
+import type { Side } from './matrix.ts';
+import { buildRatingMatrix, type RatingMatrix, rowMeans } from './matrix.ts';
+import type { HybridWeights, Model, ModelConfig, SideModel } from './model.ts';
+import { fitModel } from './model.ts';
+import { addUser, type EditableModel, setRating } from './model-edit.ts';
+import { listEnd, listStart, selectNeighbours, writeList } from './neighbours.ts';
+import { PairIndex } from './pair-index.ts';
+import { computePopularity } from './popularity.ts';
+import { type Digest, digestHex, digestRating, emptyDigest } from './rating-digest.ts';
+import { type RatingEdit, type Removal, ranksAfter } from './rating-order.ts';
+import { computeRow, type RowScratch, rowScratch, similaritySpace } from './similarity.ts';
+import { defaultSpare, type SlackMatrix, withSlack } from './slack-matrix.ts';
+import { TopK } from './top-k.ts';
+
+/** Ratings as columns (MovieLens ids), what a live model starts from. */
+export interface TimedRatings {
+  readonly length: number;
+  readonly userIds: Int32Array;
+  readonly movieIds: Int32Array;
+  readonly values: Float32Array;
+  /** Seconds since the Unix epoch. */
+  readonly timestamps: Float64Array;
+}
 
 /**
  * The model the service answers from, kept current as ratings arrive.
@@ -67,7 +74,7 @@ export class LiveModel {
 
   private constructor(
     readonly movieIds: Int32Array,
-    ratings: RatingColumns,
+    ratings: TimedRatings,
     removals: ReadonlyArray<Removal>,
   ) {
     const items = idIndexFromSorted(movieIds);
@@ -104,7 +111,7 @@ export class LiveModel {
    */
   static create(
     movieIds: Int32Array,
-    ratings: RatingColumns,
+    ratings: TimedRatings,
     config: ModelConfig,
     hybrid: 'fit' | HybridWeights,
     lists: 'compute' | 'later' = 'compute',
@@ -230,7 +237,7 @@ export class LiveModel {
    * once, the lists their change can reach are marked for recomputation on read.
    * Returns how many lists it invalidated (both kinds).
    */
-  apply(events: ReadonlyArray<RatingEvent>): number {
+  apply(events: ReadonlyArray<RatingEdit>): number {
     let invalidated = 0;
     for (const e of events) {
       const i = this.itemIdx(e.movieId);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LiveModel } from '../../src/engine/live-model.ts';
 import { type Csr, rowMeans } from '../../src/engine/matrix.ts';
 import type { ModelConfig } from '../../src/engine/model.ts';
 import { computePopularity } from '../../src/engine/popularity.ts';
@@ -8,7 +9,6 @@ import {
   similarityMetrics,
   similaritySpace,
 } from '../../src/engine/similarity.ts';
-import { LiveModel } from '../../src/service/live-model.ts';
 import type { RatingEvent } from '../../src/store/rating-event.ts';
 import {
   base,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { RatingColumns } from '../../src/data/types.ts';
+import type { LiveModel } from '../../src/engine/live-model.ts';
 import { buildRatingMatrix, type RatingMatrix } from '../../src/engine/matrix.ts';
 import { defaultModelConfig, type ModelConfig } from '../../src/engine/model.ts';
 import {
@@ -10,7 +11,6 @@ import {
   type NeighbourLists,
 } from '../../src/engine/neighbours.ts';
 import { similaritySpace } from '../../src/engine/similarity.ts';
-import type { LiveModel } from '../../src/service/live-model.ts';
 
 /** Small rating sets and event sequences for the live model's tests, and rebuilds to compare with. */
 
