@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { inject } from 'vitest';
 import { deleteKeysWithPrefix } from '../../src/store/redis-keys.ts';
 
 /**
  * A Redis connection for tests, under a key prefix of its own that is deleted afterwards,
  * so test files can share one server with each other and with anyone else. Redis comes
- * from REDIS_URL, or from a testcontainers container that global-setup.ts starts where
- * Docker exists; with neither, the test fails and says how to provide one.
+ * from global-setup.ts: REDIS_URL, else a private redis-server it starts, else a
+ * testcontainers container where Docker exists; with none, the test fails and says what
+ * to install.
  */
 export interface TestRedis {
   readonly redis: Redis;
@@ -15,13 +17,13 @@ export interface TestRedis {
 }
 
 export function redisUrl(): string {
-  const url = process.env.REDIS_URL;
+  const url = inject('redisUrl');
   if (!url) {
-    const why = process.env.MOVIE_RECS_NO_REDIS_REASON;
+    const why = inject('noRedisReason') ?? 'the global setup provided none';
     throw new Error(
-      'these tests need Redis: start one (redis-server --port 6379 --save "" --appendonly no) and set ' +
-        'REDIS_URL=redis://127.0.0.1:6379, or run .ci/run, which does both' +
-        (why ? `; no Docker engine for testcontainers either (${why})` : ''),
+      `these tests need Redis (${why}): install Redis 7 so that redis-server and redis-cli ` +
+        'are on the PATH (Debian/Ubuntu: apt-get install redis-server), and the test setup ' +
+        'starts a private one; or set REDIS_URL=redis://host:port to a Redis of yours',
     );
   }
   return url;
