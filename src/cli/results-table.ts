@@ -2,26 +2,27 @@
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { loadDataset } from '../data/movielens.ts';
-import type { EvalOptions } from '../eval/evaluate.ts';
+import { algorithms, type EvalOptions } from '../eval/evaluate.ts';
 import { evaluateParallel } from '../eval/parallel.ts';
+import { reportSimilarities, sweptAlgorithms } from '../eval/report-runs.ts';
 import { makeFolds, parseSplit } from '../eval/splits.ts';
 
 /**
  * Runs every algorithm (and the kNN variants of each similarity) on the README's two
- * protocols and prints the results as a Markdown table.
+ * protocols and prints the results as a Markdown table. The single-side kNN algorithms
+ * (the report's sweep) form one block where the first of them is registered, similarity
+ * by similarity, as in the README's tables; every other algorithm is one row.
  */
-const runs: ReadonlyArray<EvalOptions & { label: string }> = [
-  { label: 'popularity', algorithm: 'popularity' },
-  { label: 'baseline', algorithm: 'baseline' },
-  ...(['cosine', 'adjusted-cosine', 'pearson', 'pearson-baseline'] as const).flatMap((similarity) =>
-    (['user-knn', 'item-knn'] as const).map((algorithm) => ({
-      label: `${algorithm} (${similarity})`,
-      algorithm,
-      similarity,
-    })),
-  ),
-  { label: 'hybrid', algorithm: 'hybrid' },
-];
+const runs: ReadonlyArray<EvalOptions & { label: string }> = algorithms.flatMap(
+  (algorithm): Array<EvalOptions & { label: string }> => {
+    const swept = sweptAlgorithms.find((a) => a === algorithm);
+    if (swept === undefined) return [{ label: algorithm, algorithm }];
+    if (swept !== sweptAlgorithms[0]) return [];
+    return reportSimilarities.flatMap((similarity) =>
+      sweptAlgorithms.map((a) => ({ label: `${a} (${similarity})`, algorithm: a, similarity })),
+    );
+  },
+);
 
 const program = new Command()
   .name('npm run eval:table --')

@@ -6,12 +6,13 @@ import {
   type Model,
   type ModelConfig,
   type ModelWithPredictions,
+  requireSide,
 } from './model.ts';
-import { requireSide, sidePredictions } from './predict.ts';
 import { permutation } from './random.ts';
 import { itemBasedScores, maxScore, userBasedScores } from './ranking.ts';
 import { rankingScores } from './ranking-metrics.ts';
 import { clip } from './scale.ts';
+import { sidePredictions } from './side-predictions.ts';
 import { TopK } from './top-k.ts';
 
 export interface HybridFitOptions {

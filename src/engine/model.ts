@@ -190,3 +190,10 @@ export function fitSide(
     predictions: predictor.result,
   };
 }
+
+/** The fitted side, or an error naming it when the model was fitted without it. */
+export function requireSide(model: Model, side: Side): SideModel {
+  const s = model[side];
+  if (!s) throw new Error(`the model was fitted without its ${side}-based side`);
+  return s;
+}

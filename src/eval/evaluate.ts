@@ -1,4 +1,5 @@
 import type { RatingColumns } from '../data/types.ts';
+import { type AlgorithmName, algorithmByName, algorithmNames } from '../engine/algorithms.ts';
 import { defaultHybridFitOptions, fitHybridWeights } from '../engine/hybrid.ts';
 import { buildIdIndex, type IdIndex } from '../engine/id-index.ts';
 import type { KnnCentring } from '../engine/knn.ts';
@@ -11,7 +12,7 @@ import {
   type Model,
   type ModelConfig,
 } from '../engine/model.ts';
-import { predictRatings, type Strategy } from '../engine/predict.ts';
+import { predictRatings } from '../engine/predict.ts';
 import { rankingScores } from '../engine/ranking-metrics.ts';
 import { recommendForUser, recommendScratch } from '../engine/recommend.ts';
 import type { Scale } from '../engine/scale.ts';
@@ -19,14 +20,34 @@ import type { SimilarityMetric } from '../engine/similarity.ts';
 import { cutoffCurves } from './cutoff-curves.ts';
 import type { Fold } from './splits.ts';
 
-export type Algorithm = 'popularity' | 'baseline' | 'user-knn' | 'item-knn' | 'hybrid';
-export const algorithms: ReadonlyArray<Algorithm> = [
-  'popularity',
-  'baseline',
-  'user-knn',
-  'item-knn',
-  'hybrid',
-];
+/**
+ * The evaluation's name of each engine algorithm: `--algorithm`, report labels, docs and
+ * scripts use these, so they outlive any renaming in the engine.
+ */
+export const evalNameOf = {
+  popularity: 'popularity',
+  baseline: 'baseline',
+  user: 'user-knn',
+  item: 'item-knn',
+  hybrid: 'hybrid',
+} as const satisfies Record<AlgorithmName, string>;
+
+/** An algorithm by its evaluation name. */
+export type Algorithm = (typeof evalNameOf)[AlgorithmName];
+
+/** The evaluation names, in the engine's registry order. */
+export const algorithms: ReadonlyArray<Algorithm> = algorithmNames.map((name) => evalNameOf[name]);
+
+const byEvalName = new Map<string, AlgorithmName>(
+  algorithmNames.map((name) => [evalNameOf[name], name]),
+);
+
+/** The engine name of an evaluation name. */
+export function algorithmOfEvalName(algorithm: Algorithm): AlgorithmName {
+  const name = byEvalName.get(algorithm);
+  if (name === undefined) throw new Error(`no algorithm is evaluated as ${algorithm}`);
+  return name;
+}
 
 export interface EvalOptions {
   readonly algorithm: Algorithm;
@@ -80,24 +101,13 @@ export interface EvalResult extends Metrics {
   readonly folds: ReadonlyArray<FoldResult>;
 }
 
-const strategyOf: Record<Algorithm, Strategy> = {
-  popularity: 'popularity',
-  baseline: 'baseline',
-  'user-knn': 'user',
-  'item-knn': 'item',
-  hybrid: 'hybrid',
-};
-
 /** The model configuration an evaluation run fits: defaults overridden by the options. */
 export function configFor(
   options: EvalOptions,
   scale: Scale,
 ): { config: ModelConfig; parts: FitParts } {
-  const a = options.algorithm;
-  const parts = {
-    item: a === 'item-knn' || a === 'hybrid',
-    user: a === 'user-knn' || a === 'hybrid',
-  };
+  const { fits } = algorithmByName[algorithmOfEvalName(options.algorithm)];
+  const parts = { item: fits.item, user: fits.user };
   const side = (s: ModelConfig['item']): ModelConfig['item'] => ({
     ...s,
     predictSimilarity: {
@@ -152,9 +162,10 @@ export function evaluateFold(fold: Fold, options: EvalOptions, scale: Scale): Fo
   const relevantFrom = options.relevantFrom ?? 4;
   const t0 = performance.now();
   const enc = encodeFold(fold.train, fold.test);
+  const strategy = algorithmOfEvalName(options.algorithm);
   let { config, parts } = configFor(options, scale);
   let hybridWeights: HybridWeights | undefined;
-  if (options.algorithm === 'hybrid') {
+  if (algorithmByName[strategy].fits.blend) {
     hybridWeights =
       options.hybridWeights ??
       fitHybridWeights(enc.matrix, config, { ...defaultHybridFitOptions, relevantFrom, topN });
@@ -166,7 +177,6 @@ export function evaluateFold(fold: Fold, options: EvalOptions, scale: Scale): Fo
   const model = fitted.model;
   const t1 = performance.now();
 
-  const strategy = strategyOf[options.algorithm];
   const pred = predictRatings(model, strategy, enc.testUsers, enc.testItems, fitted);
   let se = 0;
   let ae = 0;
@@ -195,7 +205,7 @@ export function evaluateFold(fold: Fold, options: EvalOptions, scale: Scale): Fo
 
 function evaluateRanking(
   model: Model,
-  strategy: Strategy,
+  strategy: AlgorithmName,
   test: RatingColumns,
   enc: EncodedFold,
   topN: number,

@@ -1,6 +1,7 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { Algorithm } from './evaluate.ts';
+import { algorithmByName } from '../engine/algorithms.ts';
+import { algorithmOfEvalName } from './evaluate.ts';
 import type { ReportResults } from './report-results.ts';
 import { reportSimilarities, sweptAlgorithms } from './report-runs.ts';
 
@@ -10,11 +11,6 @@ export interface Chart {
   readonly title: string;
   readonly svg: string;
 }
-
-const sideName: Partial<Record<Algorithm, string>> = {
-  'user-knn': 'User-based kNN',
-  'item-knn': 'Item-based kNN',
-};
 
 // Shared look: the page shows two charts side by side in about 1200 px. Without a canvas
 // Vega estimates text widths generously (0.8 em a character), so axis titles are kept
@@ -35,7 +31,7 @@ export function rmseAgainstKSpec(
   const values = results.sweep.filter((p) => p.algorithm === algorithm);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${sideName[algorithm]}: RMSE against k`,
+    title: `${algorithmByName[algorithmOfEvalName(algorithm)].label}: RMSE against k`,
     width: 440,
     height: 280,
     data: { values: values.map((p) => ({ ...p })) },

@@ -1,17 +1,10 @@
-import type { Strategy as EngineStrategy } from '../engine/predict.ts';
 import type { RecommenderService } from '../service/recommender-service.ts';
 import { encodeCursor, parseFirst, parseId, parseRating } from '../service/validate.ts';
 import type { MovieView, RecommendationRequest, UserView } from '../service/views.ts';
 import type { Context } from './context.ts';
 import type { Resolvers, Strategy } from './generated/resolvers.ts';
 import { forgetAll } from './loaders.ts';
-
-const strategies: Record<Strategy, EngineStrategy> = {
-  HYBRID: 'hybrid',
-  USER_BASED: 'user',
-  ITEM_BASED: 'item',
-  POPULAR: 'popularity',
-};
+import { algorithmOfStrategy } from './strategies.ts';
 
 function recommendationRequest(
   service: RecommenderService,
@@ -28,7 +21,7 @@ function recommendationRequest(
   return {
     userId,
     first: parseFirst('first', args.first, 10),
-    strategy: strategies[args.strategy ?? 'HYBRID'],
+    strategy: algorithmOfStrategy(args.strategy ?? 'HYBRID'),
     genres: args.genres ?? [],
     excludeRated: args.excludeRated ?? true,
   };

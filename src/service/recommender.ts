@@ -1,7 +1,8 @@
+import { type AlgorithmName, algorithmByName } from '../engine/algorithms.ts';
 import type { LiveModel } from '../engine/live-model.ts';
 import type { Side } from '../engine/matrix.ts';
 import { listEnd, listStart } from '../engine/neighbours.ts';
-import { predictRatings, type Strategy } from '../engine/predict.ts';
+import { predictRatings } from '../engine/predict.ts';
 import { explain, recommendForUser, recommendScratch } from '../engine/recommend.ts';
 import type { CatalogueQueries } from './catalogue-queries.ts';
 import type { ListSync } from './list-sync.ts';
@@ -92,7 +93,8 @@ export class Recommender {
     const scratch = recommendScratch(model());
     const picked = requests.map((req) => {
       const u = this.live.userIdx(req.userId);
-      const allowed = req.genres.length > 0 ? this.queries.genreMask('genres', req.genres) : undefined;
+      const allowed =
+        req.genres.length > 0 ? this.queries.genreMask('genres', req.genres) : undefined;
       const recs = recommendForUser(
         model(),
         u,
@@ -120,24 +122,23 @@ export class Recommender {
   /**
    * Predicted ratings for a batch, one pass per strategy (each needs similarity rows, so
    * they are computed only for the recommendations whose predictedRating was asked for).
-   * null for the popularity strategy and for unknown movies.
+   * null for a strategy that is not personal (popularity) and for unknown movies.
    */
   async predictedRatings(
     requests: ReadonlyArray<PredictionRequest>,
   ): Promise<Array<number | null>> {
-    const items = requests.map((r) => this.live.itemIdx(r.movieId));
     const predicted = this.predictFor(
-      requests.map((r, k) => ({
+      requests.map((r) => ({
         u: this.live.userIdx(r.userId),
-        strategy: items[k] < 0 ? 'popularity' : r.strategy,
-        items: [items[k]],
+        strategy: r.strategy,
+        items: [this.live.itemIdx(r.movieId)],
       })),
     );
     return predicted.map((p) => p[0]);
   }
   /**
-   * Makes current every list a batch of recommendations reads: the lists of the movies
-   * each user rated (item-based) and of each user (user-based), one store read per side.
+   * Makes current every list a batch of recommendations reads, as each strategy declares
+   * (the lists of the movies the user rated, the user's own list), one store read per side.
    */
   private async prepareLists(requests: ReadonlyArray<RecommendationRequest>): Promise<void> {
     const items = new Set<number>();
@@ -145,11 +146,12 @@ export class Recommender {
     const { byUser } = this.live.model.matrix;
     for (const req of requests) {
       const u = this.live.userIdx(req.userId);
-      if (u < 0 || req.strategy === 'popularity') continue;
-      if (req.strategy === 'item' || req.strategy === 'hybrid') {
+      if (u < 0) continue;
+      const { reads } = algorithmByName[req.strategy];
+      if (reads.ratedMovies) {
         for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) items.add(byUser.colIdx[p]);
       }
-      if (req.strategy === 'user' || req.strategy === 'hybrid') users.add(u);
+      if (reads.ownList) users.add(u);
     }
     await this.readLists('item', [...items]);
     await this.readLists('user', [...users]);
@@ -159,16 +161,20 @@ export class Recommender {
     await this.sync()?.read(side, entities);
     this.live.ensureLists(side, entities);
   }
+  /** Each group's predicted ratings; null for an unknown movie (index -1). */
   private predictFor(
-    groups: ReadonlyArray<{ u: number; strategy: Strategy; items: number[] }>,
+    groups: ReadonlyArray<{ u: number; strategy: AlgorithmName; items: number[] }>,
   ): Array<Array<number | null>> {
     const out = groups.map((g) => g.items.map((): number | null => null));
-    const byStrategy = new Map<Strategy, Array<{ g: number; t: number }>>();
+    const byStrategy = new Map<AlgorithmName, Array<{ g: number; t: number }>>();
     groups.forEach((g, k) => {
-      if (g.strategy === 'popularity') return;
-      const list = byStrategy.get(g.strategy) ?? [];
-      for (let t = 0; t < g.items.length; t++) list.push({ g: k, t });
-      byStrategy.set(g.strategy, list);
+      if (!algorithmByName[g.strategy].personal) return;
+      for (let t = 0; t < g.items.length; t++) {
+        if (g.items[t] < 0) continue;
+        const list = byStrategy.get(g.strategy) ?? [];
+        list.push({ g: k, t });
+        byStrategy.set(g.strategy, list);
+      }
     });
     for (const [strategy, slots] of byStrategy) {
       const users = Int32Array.from(slots, ({ g }) => groups[g].u);
@@ -183,7 +189,7 @@ export class Recommender {
   private reasons(
     u: number,
     item: number,
-    strategy: Strategy,
+    strategy: AlgorithmName,
     scales: { item: number; user: number },
   ): ReasonView[] {
     const { byUser } = this.live.model.matrix;

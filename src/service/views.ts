@@ -2,7 +2,7 @@
  * What the service hands to the GraphQL layer: plain, immutable records keyed by
  * MovieLens ids. Resolvers turn ids into these through per-request DataLoaders.
  */
-import type { Strategy } from '../engine/predict.ts';
+import type { AlgorithmName } from '../engine/algorithms.ts';
 
 export interface MovieView {
   readonly id: number;
@@ -87,7 +87,7 @@ export interface RemoveRatingResult {
 export interface RecommendationRequest {
   readonly userId: number;
   readonly first: number;
-  readonly strategy: Strategy;
+  readonly strategy: AlgorithmName;
   /** Genre names; empty for no filter. */
   readonly genres: ReadonlyArray<string>;
   readonly excludeRated: boolean;

@@ -1,0 +1,76 @@
+import { baselineEstimate } from '../baseline.ts';
+import { requireSide } from '../model.ts';
+import { maxScore } from '../ranking.ts';
+import { clip } from '../scale.ts';
+import { sidePredictions } from '../side-predictions.ts';
+import type { Algorithm } from './algorithm.ts';
+import {
+  hasRatings,
+  itemReasons,
+  itemSideScores,
+  userReasons,
+  userSideScores,
+} from './knn-sides.ts';
+
+/**
+ * Both kNN sides blended with the weights of HybridWeights. Ratings:
+ * `r = b_ui + sum_s d_s * (w_s + v_s / (1 + W_s))`, where a side that found no neighbours
+ * contributes nothing. Top-N: `itemShare * itemScore / max itemScore + (1 - itemShare) *
+ * userScore / max userScore`, each side normalised by its maximum so that neither side's
+ * scale dominates. Evaluation fits the weights on held-out training ratings first.
+ */
+export const hybrid: Algorithm<'hybrid'> = {
+  name: 'hybrid',
+  label: 'Hybrid of user- and item-based kNN',
+  fits: { item: true, user: true, blend: true },
+  personal: true,
+  predict(model, users, items, precomputed) {
+    const n = users.length;
+    const estimate = new Float64Array(n);
+    const fromNeighbours = new Uint8Array(n);
+    const { scale } = model.config;
+    const up = precomputed.user ?? sidePredictions(model, requireSide(model, 'user'), users, items);
+    const ip = precomputed.item ?? sidePredictions(model, requireSide(model, 'item'), users, items);
+    const w = model.config.hybrid;
+    for (let t = 0; t < n; t++) {
+      const b = clip(baselineEstimate(model.baseline, users[t], items[t]), scale);
+      const du = up.neighbours[t] > 0 ? up.estimate[t] - b : 0;
+      const di = ip.neighbours[t] > 0 ? ip.estimate[t] - b : 0;
+      const blend =
+        du * (w.user + w.userSparse / (1 + up.weight[t])) +
+        di * (w.item + w.itemSparse / (1 + ip.weight[t]));
+      estimate[t] = clip(b + blend, scale);
+      fromNeighbours[t] = up.neighbours[t] > 0 || ip.neighbours[t] > 0 ? 1 : 0;
+    }
+    return { estimate, fromNeighbours };
+  },
+  topN: {
+    source: 'neighbours',
+    candidates: 'positive',
+    score(model, u, scratch) {
+      if (!hasRatings(model, u)) return false;
+      const { itemScores, userScores, blocked, scales } = scratch;
+      itemScores.fill(0);
+      itemSideScores(model, u, itemScores);
+      userScores.fill(0);
+      userSideScores(model, u, userScores);
+      // the maxima are taken over the candidates only, as when the share was fitted
+      const share = model.config.hybrid.itemShare;
+      const itemMax = maxScore(itemScores, blocked);
+      const userMax = maxScore(userScores, blocked);
+      const wi = itemMax > 0 ? share / itemMax : 0;
+      const wu = userMax > 0 ? (1 - share) / userMax : 0;
+      scales.item = wi;
+      scales.user = wu;
+      for (let i = 0; i < itemScores.length; i++) {
+        itemScores[i] = wi * itemScores[i] + wu * userScores[i];
+      }
+      return true;
+    },
+  },
+  explain(model, u, item, scales, out) {
+    itemReasons(model, u, item, scales.item, out);
+    userReasons(model, u, item, scales.user, out);
+  },
+  reads: { ratedMovies: true, ownList: true },
+};

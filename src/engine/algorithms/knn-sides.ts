@@ -1,0 +1,109 @@
+import { findInRow, type Side } from '../matrix.ts';
+import { type Model, requireSide } from '../model.ts';
+import { listEnd, listStart } from '../neighbours.ts';
+import { itemBasedScores, listSum, userBasedScores, weightOf } from '../ranking.ts';
+import { type SidePredictions, sidePredictions } from '../side-predictions.ts';
+import type { RatingPredictions, Reason } from './algorithm.ts';
+
+/*
+ * The two kNN sides as building blocks: user-knn and item-knn are one side each, the
+ * hybrid is both.
+ */
+
+/** Whether u is a known user with ratings: neighbourhood scores have nothing to go on else. */
+export function hasRatings(model: Model, u: number): boolean {
+  const { byUser } = model.matrix;
+  return u >= 0 && byUser.rowEnd[u] > byUser.rowPtr[u];
+}
+
+/** One side's kNN estimates, each flagged as a fallback where no neighbour was found. */
+export function sideRatings(
+  model: Model,
+  side: Side,
+  users: Int32Array,
+  items: Int32Array,
+  precomputed: SidePredictions,
+): RatingPredictions {
+  const p = precomputed[side] ?? sidePredictions(model, requireSide(model, side), users, items);
+  const fromNeighbours = new Uint8Array(users.length);
+  for (let t = 0; t < users.length; t++) fromNeighbours[t] = p.neighbours[t] > 0 ? 1 : 0;
+  return { estimate: p.estimate, fromNeighbours };
+}
+
+/** Adds u's item-based neighbourhood scores into `out` (see itemBasedScores). */
+export function itemSideScores(model: Model, u: number, out: Float64Array): void {
+  const side = requireSide(model, 'item');
+  itemBasedScores(
+    model.matrix,
+    side.lists,
+    u,
+    side.config.rankWeight,
+    model.userMeans[u],
+    side.config.rankNormalise,
+    out,
+  );
+}
+
+/** Adds u's user-based neighbourhood scores into `out` (see userBasedScores). */
+export function userSideScores(model: Model, u: number, out: Float64Array): void {
+  const side = requireSide(model, 'user');
+  userBasedScores(
+    model.matrix,
+    side.lists,
+    u,
+    side.config.rankWeight,
+    model.userMeans,
+    side.config.rankNormalise,
+    out,
+  );
+}
+
+/**
+ * The rated movies whose neighbour list holds `item`, each `scale * s_ij / S_i * w(r_ui)`
+ * (S as in ranking.ts). Nothing when the model has no item side.
+ */
+export function itemReasons(
+  model: Model,
+  u: number,
+  item: number,
+  scale: number,
+  out: Reason[],
+): void {
+  if (!model.item) return;
+  const { byUser } = model.matrix;
+  const { lists, config } = model.item;
+  for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
+    const i = byUser.colIdx[p];
+    for (let q = listStart(lists, i), qEnd = listEnd(lists, i); q < qEnd; q++) {
+      if (lists.idx[q] !== item) continue;
+      const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[u]);
+      const total = config.rankNormalise ? listSum(lists, i) : 1;
+      if (w !== 0) out.push({ kind: 'item', index: i, weight: (scale * lists.sim[q] * w) / total });
+      break;
+    }
+  }
+}
+
+/**
+ * The neighbour users who rated `item`, each `scale * s_uv / S_u * w(r_v,item)`. Nothing
+ * when the model has no user side.
+ */
+export function userReasons(
+  model: Model,
+  u: number,
+  item: number,
+  scale: number,
+  out: Reason[],
+): void {
+  if (!model.user) return;
+  const { byUser } = model.matrix;
+  const { lists, config } = model.user;
+  const total = config.rankNormalise ? listSum(lists, u) : 1;
+  for (let q = listStart(lists, u), qEnd = listEnd(lists, u); q < qEnd; q++) {
+    const v = lists.idx[q];
+    const p = findInRow(byUser, v, item);
+    if (p < 0) continue;
+    const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[v]);
+    if (w !== 0) out.push({ kind: 'user', index: v, weight: (scale * lists.sim[q] * w) / total });
+  }
+}
