@@ -11,7 +11,8 @@
 # files), so no compiler toolchain is needed in any stage.
 # RUN --mount needs BuildKit, the default builder since Docker Engine 23.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS, the line package.json's engines asks for.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------- build
 FROM ${NODE_IMAGE} AS build
