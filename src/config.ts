@@ -67,6 +67,9 @@ const schema = z.object({
   AUTH_ISSUER: z.string().min(1).optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
   AUTH_ADMIN_SCOPE: z.string().regex(/^\S+$/, 'one scope, no spaces').default('ratings:admin'),
+  ALLOW_ANONYMOUS_WRITES: boolean.default(false),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).optional(),
   RATE_LIMIT: z
     .string()
     .regex(/^(off|[1-9]\d*\/[1-9]\d*)$/, 'expected "off" or <writes>/<seconds>, for example 120/60')
@@ -108,8 +111,16 @@ export interface Config {
   /** Fit the hybrid's weights on held-out ratings at start, or use these. */
   readonly hybridWeights: 'fit' | HybridWeights;
   readonly limits: QueryLimits;
-  /** Writes need a bearer token; null: writes are open (development). */
+  /**
+   * Writes need a bearer token; null: writes are open to anyone, which production allows
+   * only with ALLOW_ANONYMOUS_WRITES=true.
+   */
   readonly auth: AuthConfig | null;
+  /**
+   * /metrics on a port of its own (METRICS_PORT), on METRICS_HOST (default 127.0.0.1);
+   * null: on the main port, beside /graphql.
+   */
+  readonly metrics: { readonly port: number; readonly host: string } | null;
   /** Writes per client and window; null: unlimited. */
   readonly rateLimit: RateLimit | null;
   readonly trustProxy: boolean | number | string;
@@ -152,6 +163,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'invalid configuration: AUTH_JWT_SECRET and AUTH_JWKS_URL are both set; tokens are verified with one or the other',
     );
   }
+  if (c.ALLOW_ANONYMOUS_WRITES && (c.AUTH_JWT_SECRET || c.AUTH_JWKS_URL)) {
+    throw new ConfigError(
+      `invalid configuration: ALLOW_ANONYMOUS_WRITES=true and ${c.AUTH_JWT_SECRET ? 'AUTH_JWT_SECRET' : 'AUTH_JWKS_URL'} are both set; writes either need a token or not`,
+    );
+  }
+  // anyone who reaches the port could change any user's ratings: never by omission
+  if (production && !c.AUTH_JWT_SECRET && !c.AUTH_JWKS_URL && !c.ALLOW_ANONYMOUS_WRITES) {
+    throw new ConfigError(
+      `invalid configuration: NODE_ENV=production with writes open to anyone; set AUTH_JWT_SECRET (${MIN_SECRET_LENGTH} characters or more) or AUTH_JWKS_URL to require a bearer token for writes, or ALLOW_ANONYMOUS_WRITES=true to accept them without one`,
+    );
+  }
+  if (c.METRICS_PORT === undefined && c.METRICS_HOST !== undefined) {
+    throw new ConfigError(
+      'invalid configuration: METRICS_HOST is set but METRICS_PORT is not; /metrics is served on PORT and HOST unless METRICS_PORT is set',
+    );
+  }
+  if (c.METRICS_PORT !== undefined && c.METRICS_PORT !== 0 && c.METRICS_PORT === c.PORT) {
+    throw new ConfigError(
+      `invalid configuration: METRICS_PORT and PORT are both ${c.PORT}; leave METRICS_PORT unset to serve /metrics on PORT`,
+    );
+  }
   return {
     port: c.PORT,
     host: c.HOST,
@@ -184,6 +216,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fieldSuggestions: c.FIELD_SUGGESTIONS ?? !production,
     },
     auth: authConfig(c),
+    metrics:
+      c.METRICS_PORT === undefined
+        ? null
+        : { port: c.METRICS_PORT, host: c.METRICS_HOST ?? '127.0.0.1' },
     rateLimit: parseRateLimit(c.RATE_LIMIT),
     trustProxy: parseTrustProxy(c.TRUST_PROXY),
     clockOffsetMs: c.CLOCK_OFFSET_MS,

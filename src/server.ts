@@ -44,6 +44,8 @@ export interface ServerOptions {
   readonly logRequests?: boolean;
   /** Serve the schema as an Apollo Federation 2 subgraph (Movie and User keyed by id). */
   readonly subgraph?: boolean;
+  /** Serve /metrics only on a server of its own (`listenMetrics`), not beside /graphql. */
+  readonly separateMetrics?: boolean;
 }
 
 export interface AttachOptions {
@@ -69,6 +71,8 @@ export const typeDefs = readFileSync(new URL('../schema.graphql', import.meta.ur
  */
 export class HttpServer {
   readonly http: Server;
+  /** The server of /metrics alone, with `separateMetrics`; null: /metrics is on `http`. */
+  readonly metricsHttp: Server | null;
   private readonly app = express();
   private graphql: express.RequestHandler | null = null;
   private apollo: ApolloServer<Context> | null = null;
@@ -101,9 +105,16 @@ export class HttpServer {
       const problem = this.degraded();
       res.json(problem ? { status: 'degraded', reason: problem } : { status: 'ready' });
     });
-    this.app.get('/metrics', async (_req, res) => {
+    const metricsRoute: express.RequestHandler = async (_req, res) => {
       res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
-    });
+    };
+    if (options.separateMetrics) {
+      const metricsApp = express().disable('x-powered-by').get('/metrics', metricsRoute);
+      this.metricsHttp = createServer(metricsApp);
+    } else {
+      this.metricsHttp = null;
+      this.app.get('/metrics', metricsRoute);
+    }
     const webRoot = options.webRoot === undefined ? defaultWebRoot : options.webRoot;
     if (webRoot !== null && existsSync(join(webRoot, 'index.html'))) {
       this.app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
@@ -227,20 +238,33 @@ export class HttpServer {
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(port, host, () => {
-        this.http.off('error', reject);
-        resolve(this.http.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.http, port, host);
+  }
+
+  /** Opens the port of /metrics, with `separateMetrics`. */
+  async listenMetrics(port: number, host: string): Promise<AddressInfo> {
+    if (!this.metricsHttp) throw new Error('/metrics is on the main port (separateMetrics is off)');
+    return listenOn(this.metricsHttp, port, host);
   }
 
   /** Stops accepting connections and waits for in-flight requests (Apollo's drain plugin). */
   async close(): Promise<void> {
     if (this.apollo) await this.apollo.stop();
     else await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    const metricsHttp = this.metricsHttp;
+    if (metricsHttp?.listening)
+      await new Promise<void>((resolve) => metricsHttp.close(() => resolve()));
   }
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
 }
 
 /** The length of the longest query text in a request (several when batched). */

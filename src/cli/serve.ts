@@ -58,6 +58,7 @@ export async function serve(): Promise<void> {
     trustProxy: config.trustProxy,
     logRequests: config.logRequests,
     subgraph: config.subgraph,
+    separateMetrics: config.metrics !== null,
   });
   if (config.auth === null) {
     logger.warn(
@@ -72,6 +73,11 @@ export async function serve(): Promise<void> {
   const address = await server.listen(config.port, config.host);
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/graphql`;
   logger.info({ url }, `listening on ${url} (the model is loading)`);
+  if (config.metrics) {
+    const at = await server.listenMetrics(config.metrics.port, config.metrics.host);
+    const metricsUrl = `http://${at.family === 'IPv6' ? `[${at.address}]` : at.address}:${at.port}/metrics`;
+    logger.info({ metricsUrl }, `metrics on ${metricsUrl}, not on the main port`);
+  }
 
   let service: RecommenderService | null = null;
   let closeRedis = async () => {};

@@ -1,10 +1,13 @@
 /**
- * The environment variables of limits, authentication and rate limiting: defaults, the
- * production switch, and a refusal naming the variable for a bad value.
+ * The environment variables of limits, authentication, rate limiting and metrics:
+ * defaults, the production switch, and a refusal naming the variable for a bad value.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { defaultLimits } from '../../src/graphql/limits.ts';
+import { FIXTURE_DIR, killStartedChildren, spawnServe } from '../e2e/helpers.ts';
+
+const SECRET = 'x'.repeat(32);
 
 describe('limits', () => {
   it('given nothing set, when loading, then the documented defaults apply and writes are open but limited', () => {
@@ -44,10 +47,11 @@ describe('limits', () => {
   });
 
   it('given production, when loading, then field suggestions are off unless asked for', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).limits.fieldSuggestions).toBe(false);
-    expect(
-      loadConfig({ NODE_ENV: 'production', FIELD_SUGGESTIONS: 'true' }).limits.fieldSuggestions,
-    ).toBe(true);
+    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET };
+    expect(loadConfig(production).limits.fieldSuggestions).toBe(false);
+    expect(loadConfig({ ...production, FIELD_SUGGESTIONS: 'true' }).limits.fieldSuggestions).toBe(
+      true,
+    );
   });
 });
 
@@ -77,6 +81,88 @@ describe('authentication', () => {
     expect(() =>
       loadConfig({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://id.example/k' }),
     ).toThrow(/both set/);
+  });
+});
+
+describe('writes in production', () => {
+  // a child that started after all would otherwise outlive the run
+  afterAll(killStartedChildren);
+
+  it('given production and no key for tokens, when loading, then it refuses and names the three variables that fix it', () => {
+    const load = () => loadConfig({ NODE_ENV: 'production' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/AUTH_JWT_SECRET.*AUTH_JWKS_URL.*ALLOW_ANONYMOUS_WRITES=true/);
+  });
+
+  it('given production with a secret or a key set, when loading, then writes need a token', () => {
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET }).auth).not.toBeNull();
+    expect(
+      loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://id.example/k' }).auth,
+    ).not.toBeNull();
+  });
+
+  it('given production and ALLOW_ANONYMOUS_WRITES=true, when loading, then writes are open as asked', () => {
+    const config = loadConfig({ NODE_ENV: 'production', ALLOW_ANONYMOUS_WRITES: 'true' });
+    expect(config.auth).toBeNull();
+  });
+
+  it('given production and an empty secret (an env file line left blank), when loading, then it refuses', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: '' })).toThrow(
+      /writes open to anyone/,
+    );
+  });
+
+  it('given development and no key, when loading, then writes stay open without asking', () => {
+    expect(loadConfig({}).auth).toBeNull();
+  });
+
+  it('given ALLOW_ANONYMOUS_WRITES=true and a secret, when loading, then it refuses to guess', () => {
+    expect(() => loadConfig({ ALLOW_ANONYMOUS_WRITES: 'true', AUTH_JWT_SECRET: SECRET })).toThrow(
+      /ALLOW_ANONYMOUS_WRITES=true and AUTH_JWT_SECRET are both set/,
+    );
+  });
+
+  it('given production and no key, when serve.ts starts, then it exits 2 with the message on stderr before loading anything', async () => {
+    const child = spawnServe({
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: '',
+      AUTH_JWKS_URL: '',
+      ALLOW_ANONYMOUS_WRITES: '',
+      PORT: '0',
+      DATASET: FIXTURE_DIR,
+    });
+    expect(await child.exited).toEqual({ code: 2, signal: null });
+    expect(child.stderr()).toMatch(
+      /^invalid configuration: NODE_ENV=production with writes open to anyone; set AUTH_JWT_SECRET .* or AUTH_JWKS_URL .* or ALLOW_ANONYMOUS_WRITES=true/,
+    );
+    expect(child.logs.some((r) => r.msg.startsWith('listening on'))).toBe(false);
+  });
+});
+
+describe('metrics', () => {
+  it('given no METRICS_PORT, when loading, then /metrics stays on the main port', () => {
+    expect(loadConfig({}).metrics).toBeNull();
+  });
+
+  it('given METRICS_PORT, when loading, then it is bound to 127.0.0.1 unless METRICS_HOST says otherwise', () => {
+    expect(loadConfig({ METRICS_PORT: '9464', HOST: '0.0.0.0' }).metrics).toEqual({
+      port: 9464,
+      host: '127.0.0.1',
+    });
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics).toEqual({
+      port: 9464,
+      host: '0.0.0.0',
+    });
+  });
+
+  it('given METRICS_HOST without METRICS_PORT, when loading, then it refuses rather than leave /metrics on the main port', () => {
+    expect(() => loadConfig({ METRICS_HOST: '127.0.0.1' })).toThrow(/METRICS_PORT is not/);
+  });
+
+  it('given METRICS_PORT equal to PORT, when loading, then it refuses', () => {
+    expect(() => loadConfig({ PORT: '4000', METRICS_PORT: '4000' })).toThrow(
+      /METRICS_PORT and PORT are both 4000/,
+    );
   });
 });
 
@@ -115,6 +201,8 @@ describe('bad values', () => {
     ['AUTH_ADMIN_SCOPE', 'two scopes'],
     ['BATCH_REQUESTS', 'sometimes'],
     ['REDIS_CLUSTER_NODES', 'h:7000,h'],
+    ['ALLOW_ANONYMOUS_WRITES', 'maybe'],
+    ['METRICS_PORT', '70000'],
   ])(
     'given %s=%s, when loading, then ConfigError names the variable and the value',
     (name, value) => {

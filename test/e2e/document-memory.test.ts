@@ -33,6 +33,7 @@ describe('memory under distinct documents', () => {
       DATA_DIR: await tempDir(),
       LOG_REQUESTS: 'false',
       NODE_ENV: 'production',
+      ALLOW_ANONYMOUS_WRITES: 'true',
     });
   }, 60_000);
   afterAll(async () => {

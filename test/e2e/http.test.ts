@@ -162,7 +162,13 @@ describe('serve.ts in production', () => {
 
   beforeAll(async () => {
     dataDir = await tempDir();
-    child = await startChild({ NODE_ENV: 'production', DATASET: FIXTURE_DIR, DATA_DIR: dataDir });
+    child = await startChild({
+      NODE_ENV: 'production',
+      // production refuses open writes unless asked for; writes are not what this tests
+      ALLOW_ANONYMOUS_WRITES: 'true',
+      DATASET: FIXTURE_DIR,
+      DATA_DIR: dataDir,
+    });
   }, START_TIMEOUT_MS);
 
   afterAll(async () => {
