@@ -16,6 +16,7 @@ import { createMutationLimiter, type RateLimit } from './access/rate-limit.ts';
 import type { Context } from './graphql/context.ts';
 import { documentCache, noSubscriptions } from './graphql/document-rules.ts';
 import { formatError } from './graphql/errors.ts';
+import { legacyJsonStatusPlugin } from './graphql/json-status.ts';
 import { defaultLimits, LIMIT_CODE, limitProtection, type QueryLimits } from './graphql/limits.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { createResolvers } from './graphql/resolvers.ts';
@@ -196,6 +197,7 @@ export class HttpServer {
       plugins: [
         ...protection.plugins,
         retryAfterPlugin,
+        legacyJsonStatusPlugin(),
         observabilityPlugin(this.metrics, logger, this.options.logRequests ?? true),
         ApolloServerPluginDrainHttpServer({ httpServer: this.http }),
         this.options.sandbox
