@@ -120,7 +120,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     stderr = (stderr + chunk).slice(-20_000);
   });
   const timeoutMs = options.startTimeoutMs ?? 60_000;
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`the service did not log "ready" within ${timeoutMs} ms: ${stderr}`)),
       timeoutMs,
@@ -136,6 +136,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     if (readyUrl) wake();
   });
   const alive = () => child.exitCode === null && child.signalCode === null;
+  try {
+    await ready;
+  } catch (err) {
+    // a start that failed leaves neither a process nor a directory behind
+    if (alive() && child.pid) process.kill(child.pid, 'SIGKILL');
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     origin: new URL(readyUrl as unknown as string).origin,
     dataDir,
