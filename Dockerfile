@@ -3,7 +3,12 @@
 # movie-recs GraphQL service.
 #
 #   docker build -t movie-recs .
-#   docker run --init -p 4000:4000 -v movie-recs-data:/var/lib/movie-recs movie-recs
+#   docker run --init -p 4000:4000 --env-file .env -v movie-recs-data:/var/lib/movie-recs movie-recs
+#
+# The image runs with NODE_ENV=production, where the service refuses to start with
+# writes open to anyone: .env holds AUTH_JWT_SECRET (or AUTH_JWKS_URL, or
+# ALLOW_ANONYMOUS_WRITES=true); see .env.example. /metrics is on port 4000 unless
+# METRICS_PORT is set (docker-compose.yml sets 9464 and does not publish it).
 #
 # Three stages: `build` compiles TypeScript with the dev dependencies, `prod-deps`
 # installs only the runtime dependencies, and `runtime` keeps just what the server
