@@ -7,7 +7,8 @@ import { join } from 'node:path';
  * The service under test: the real entry point `src/cli/serve.ts` of the project at
  * `root`, in a child process on an ephemeral loopback port, with a fresh DATA_DIR, the
  * given data set and fixed hybrid weights (so it starts in about a second), embedded
- * mode (no Redis) and no rate limit (the fuzzer writes faster than a person).
+ * mode (no Redis), no rate limit (the fuzzer writes faster than a person) and writes
+ * without a token (ALLOW_ANONYMOUS_WRITES, which production otherwise refuses).
  */
 
 /** The weights test/e2e/helpers.ts uses, so a start skips the weight fit. */
@@ -69,6 +70,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       DATASET: options.dataset,
       HYBRID_WEIGHTS: FIXED_WEIGHTS,
       RATE_LIMIT: 'off',
+      // production refuses open writes unless told; the fuzzer writes without a token
+      // (revisions that do not know the variable ignore it)
+      ALLOW_ANONYMOUS_WRITES: 'true',
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
       LOG_REQUESTS: 'false',
