@@ -19,6 +19,7 @@ import { formatError } from './graphql/errors.ts';
 import { legacyJsonStatusPlugin } from './graphql/json-status.ts';
 import { defaultLimits, LIMIT_CODE, limitProtection, type QueryLimits } from './graphql/limits.ts';
 import { createLoaders } from './graphql/loaders.ts';
+import { nullVariablesPlugin } from './graphql/null-variables.ts';
 import { createResolvers } from './graphql/resolvers.ts';
 import { subgraphSchema } from './graphql/subgraph.ts';
 import { createMetrics, type Metrics, metricsObserver, observeService } from './metrics.ts';
@@ -198,6 +199,7 @@ export class HttpServer {
         ...protection.plugins,
         retryAfterPlugin,
         legacyJsonStatusPlugin(),
+        nullVariablesPlugin(),
         observabilityPlugin(this.metrics, logger, this.options.logRequests ?? true),
         ApolloServerPluginDrainHttpServer({ httpServer: this.http }),
         this.options.sandbox

@@ -38,7 +38,7 @@ describe('client mistakes and writes in one request', () => {
       'an explicit null for a variable with a default, where an id is required',
       { query: 'query ($id: ID = "1") { movie(id: $id) { title } }', variables: { id: null } },
       'BAD_USER_INPUT',
-      /Argument "id" of non-null type "ID!" must not be null/,
+      /Variable "\$id" is null where a ID! is required/,
     ],
     [
       'an explicit null for the condition of @skip',
@@ -47,7 +47,7 @@ describe('client mistakes and writes in one request', () => {
         variables: { v: null },
       },
       'BAD_USER_INPUT',
-      /Argument "if"/,
+      /Variable "\$v" is null where a Boolean! is required/,
     ],
     [
       'an explicit null for a user id with a default inside a mutation input',
@@ -57,7 +57,17 @@ describe('client mistakes and writes in one request', () => {
         variables: { u: null },
       },
       'BAD_USER_INPUT',
-      /Argument "input" has invalid value/,
+      /Variable "\$u" is null where a ID! is required/,
+    ],
+    [
+      'an explicit null for the condition of @include on a field of a mutation payload',
+      {
+        query:
+          'mutation ($v: Boolean = false) { rateMovie(input: { userId: 900009, movieId: 1, rating: 0.5 }) { user @include(if: $v) { id } rating { value } } }',
+        variables: { v: null },
+      },
+      'BAD_USER_INPUT',
+      /Variable "\$v" is null where a Boolean! is required/,
     ],
     [
       'a subscription',
@@ -125,6 +135,18 @@ describe('client mistakes and writes in one request', () => {
       [['rateMovie', 'movie', 'similar'], 'BAD_USER_INPUT'],
     ]);
     expect(server.service.users([900002])[0]?.ratingCount).toBe(1);
+  });
+
+  it('given a field that fails deep inside the rating of a payload, when a removal is accepted, then the payload is there and only the rating is null', async () => {
+    await server.service.rate(900006, 7, 4);
+    const lines = await journalLines();
+    const { body } = await post(server.url, {
+      query:
+        'mutation { removeRating(input: {userId: 900006, movieId: 7}) { rating { user { recommendations(first: 0) { score } } } user { ratingCount } } }',
+    });
+    expect(body.data).toEqual({ removeRating: { rating: null, user: { ratingCount: 0 } } });
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(await journalLines()).toBe(lines + 1);
   });
 
   it('given two ratings of one new user and one movie in one request, when each payload asks for counts, then the second payload counts both', async () => {

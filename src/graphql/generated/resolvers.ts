@@ -192,16 +192,16 @@ export type RateMovieInput = {
 };
 
 /**
- * An accepted rating. `rating` is always there; `user` and `movie` are null only when a
- * field selected inside them failed (the error says which), never because the rating was
- * not saved.
+ * An accepted rating: the payload is there whenever the rating was saved. `rating`, `user`
+ * and `movie` are null only when a field selected inside them failed (the error says
+ * which), never because the rating was not saved.
  */
 export type RateMoviePayload = {
   readonly __typename?: 'RateMoviePayload';
   readonly movie: Maybe<Movie>;
   /** The user's rating of the movie before this one, if any. */
   readonly previousValue: Maybe<Scalars['Float']['output']>;
-  readonly rating: Rating;
+  readonly rating: Maybe<Rating>;
   readonly user: Maybe<User>;
 };
 
@@ -275,12 +275,12 @@ export type RemoveRatingInput = {
   readonly userId: Scalars['ID']['input'];
 };
 
-/** An accepted removal; `user` and `movie` as in RateMoviePayload. */
+/** An accepted removal; `rating`, `user` and `movie` as in RateMoviePayload. */
 export type RemoveRatingPayload = {
   readonly __typename?: 'RemoveRatingPayload';
   readonly movie: Maybe<Movie>;
   /** The rating that was removed. */
-  readonly rating: Rating;
+  readonly rating: Maybe<Rating>;
   readonly user: Maybe<User>;
 };
 
@@ -538,7 +538,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 export type RateMoviePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RateMoviePayload'] = ResolversParentTypes['RateMoviePayload']> = {
   movie?: Resolver<Maybe<ResolversTypes['Movie']>, ParentType, ContextType>;
   previousValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
-  rating?: Resolver<ResolversTypes['Rating'], ParentType, ContextType>;
+  rating?: Resolver<Maybe<ResolversTypes['Rating']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
@@ -578,7 +578,7 @@ export type RecommendationResolvers<ContextType = Context, ParentType extends Re
 
 export type RemoveRatingPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RemoveRatingPayload'] = ResolversParentTypes['RemoveRatingPayload']> = {
   movie?: Resolver<Maybe<ResolversTypes['Movie']>, ParentType, ContextType>;
-  rating?: Resolver<ResolversTypes['Rating'], ParentType, ContextType>;
+  rating?: Resolver<Maybe<ResolversTypes['Rating']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
