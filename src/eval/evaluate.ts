@@ -156,11 +156,13 @@ function encodeFold(train: RatingColumns, test: RatingColumns): EncodedFold {
   return { matrix, users, items, testUsers, testItems, testValues: test.values };
 }
 
-export function evaluateFold(fold: Fold, options: EvalOptions, scale: Scale): FoldResult {
+/**
+ * The model an evaluation run fits on a fold's training ratings (weights fitted on a
+ * slice of them when the algorithm blends), with the fold's dense encoding.
+ */
+function fitFold(fold: Fold, options: EvalOptions, scale: Scale) {
   const topN = options.topN ?? 10;
-  const maxCutoff = options.maxCutoff ?? 20;
   const relevantFrom = options.relevantFrom ?? 4;
-  const t0 = performance.now();
   const enc = encodeFold(fold.train, fold.test);
   const strategy = algorithmOfEvalName(options.algorithm);
   let { config, parts } = configFor(options, scale);
@@ -174,7 +176,44 @@ export function evaluateFold(fold: Fold, options: EvalOptions, scale: Scale): Fo
   // The pass that builds the neighbour lists also computes the test pairs' similarity rows
   // (see fitModelPredicting), so that work counts as fitting here.
   const fitted = fitModelPredicting(enc.matrix, config, parts, enc.testUsers, enc.testItems);
-  const model = fitted.model;
+  return { enc, strategy, fitted, model: fitted.model, hybridWeights };
+}
+
+/** A user's top-n movie ids (MovieLens ids), exactly as the ranking metrics score them. */
+function topNIds(
+  model: Model,
+  strategy: AlgorithmName,
+  enc: EncodedFold,
+  userId: number,
+  n: number,
+  scratch: ReturnType<typeof recommendScratch>,
+) {
+  const recs = recommendForUser(model, enc.users.indexOf(userId), { strategy, n }, scratch);
+  return { recs, ids: recs.map((r) => enc.items.ids[r.item]) };
+}
+
+/**
+ * The top-N lists an evaluation run scores for these users on this fold (MovieLens movie
+ * ids, best first): what the published ranking metrics describe.
+ */
+export function foldTopN(
+  fold: Fold,
+  options: EvalOptions,
+  scale: Scale,
+  userIds: ReadonlyArray<number>,
+): Map<number, number[]> {
+  const { enc, strategy, model } = fitFold(fold, options, scale);
+  const scratch = recommendScratch(model);
+  const n = options.topN ?? 10;
+  return new Map(userIds.map((id) => [id, topNIds(model, strategy, enc, id, n, scratch).ids]));
+}
+
+export function evaluateFold(fold: Fold, options: EvalOptions, scale: Scale): FoldResult {
+  const topN = options.topN ?? 10;
+  const maxCutoff = options.maxCutoff ?? 20;
+  const relevantFrom = options.relevantFrom ?? 4;
+  const t0 = performance.now();
+  const { enc, strategy, fitted, model, hybridWeights } = fitFold(fold, options, scale);
   const t1 = performance.now();
 
   const pred = predictRatings(model, strategy, enc.testUsers, enc.testItems, fitted);
@@ -232,10 +271,8 @@ function evaluateRanking(
   // order), so the first topN of a longer list are the top-N list itself: one list per
   // user serves the @topN metrics and every cutoff.
   const n = Math.max(topN, maxCutoff);
-  const itemIds = enc.items.ids;
   for (const [userId, relevant] of relevantByUser) {
-    const recs = recommendForUser(model, enc.users.indexOf(userId), { strategy, n }, scratch);
-    const ids = recs.map((r) => itemIds[r.item]);
+    const { recs, ids } = topNIds(model, strategy, enc, userId, n, scratch);
     const isRelevant = (id: number) => relevant.has(id);
     // coverage counts the top-N lists only, whatever the cutoffs
     for (let r = 0; r < Math.min(topN, recs.length); r++) recommended[recs[r].item] = 1;

@@ -6,11 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
-import { defaultHybridFitOptions, fitHybridWeights } from '../../src/engine/hybrid.ts';
-import { buildIdIndex } from '../../src/engine/id-index.ts';
-import { buildRatingMatrix } from '../../src/engine/matrix.ts';
-import { defaultModelConfig, fitModel } from '../../src/engine/model.ts';
-import { recommendForUser, recommendScratch } from '../../src/engine/recommend.ts';
+import { foldTopN } from '../../src/eval/evaluate.ts';
 import { type Fold, temporalSplit } from '../../src/eval/splits.ts';
 import { gqlData, type InProcessServer, startInProcess } from './helpers.ts';
 
@@ -31,33 +27,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Top-N movie ids per user, computed as evaluateFold does for the hybrid on this fold. */
-function evaluationTopN(userIds: ReadonlyArray<number>): Map<number, number[]> {
-  const { train } = fold;
-  // encodeFold: dense indexes from the training data alone
-  const users = buildIdIndex(train.userIds);
-  const items = buildIdIndex(train.movieIds);
-  const ui = Int32Array.from(train.userIds, (id) => users.indexOf(id));
-  const ii = Int32Array.from(train.movieIds, (id) => items.indexOf(id));
-  const matrix = buildRatingMatrix(ui, ii, train.values, users.size, items.size);
-  const config = { ...defaultModelConfig, scale: full.scale };
-  const hybrid = fitHybridWeights(matrix, config, {
-    ...defaultHybridFitOptions,
-    relevantFrom: 4,
-    topN: TOP_N,
-  });
-  const model = fitModel(matrix, { ...config, hybrid });
-  const scratch = recommendScratch(model);
-  return new Map(
-    userIds.map((id) => [
-      id,
-      recommendForUser(model, users.indexOf(id), { strategy: 'hybrid', n: TOP_N }, scratch).map(
-        (r) => items.ids[r.item],
-      ),
-    ]),
-  );
-}
-
 describe('service and evaluation', () => {
   it('given the service fitted on a temporal fold’s training ratings, when 20 test users ask for 10 HYBRID recommendations, then each list is the evaluation’s top-10', async () => {
     // users that have test ratings, spread over the id range
@@ -73,7 +42,8 @@ describe('service and evaluation', () => {
       userIds.map((id) => [id, data[`u${id}`].map((r) => Number(r.movie.id))]),
     );
 
-    const expected = evaluationTopN(userIds);
+    // the evaluation's own lists, as its ranking metrics score them
+    const expected = foldTopN(fold, { algorithm: 'hybrid', topN: TOP_N }, full.scale, userIds);
     expect(served).toEqual(expected);
   });
 });
