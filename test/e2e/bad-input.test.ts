@@ -3,26 +3,17 @@
  * naming the argument and the value, and a rejected mutation changes nothing.
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   FIXTURE_DIR,
   type GraphQLErrorBody,
   gql,
   gqlData,
-  type InProcessServer,
   onlyError,
-  startInProcess,
+  serverForFile,
 } from './helpers.ts';
 
-let server: InProcessServer;
-
-beforeAll(async () => {
-  server = await startInProcess({ dataset: FIXTURE_DIR, journal: true });
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForFile({ dataset: FIXTURE_DIR, journal: true });
 
 const RATE = `mutation($userId: ID!, $movieId: ID!, $rating: Float!) {
   rateMovie(input: { userId: $userId, movieId: $movieId, rating: $rating }) { previousValue }

@@ -3,18 +3,10 @@
  * service calls per kind, not one per field. Counted with spies on the service behind a
  * real HTTP server.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FIXTURE_DIR, gqlData, type InProcessServer, startInProcess } from './helpers.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FIXTURE_DIR, gqlData, serverForFile } from './helpers.ts';
 
-let server: InProcessServer;
-
-beforeAll(async () => {
-  server = await startInProcess({ dataset: FIXTURE_DIR });
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForFile({ dataset: FIXTURE_DIR });
 
 afterEach(() => {
   vi.restoreAllMocks();

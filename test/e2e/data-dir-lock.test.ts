@@ -3,30 +3,22 @@
  * stops at once, naming the first, instead of appending to (and, on a failed batch,
  * cutting) its journal; a service killed with SIGKILL does not keep the directory.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCK_FILE_NAME } from '../../src/store/data-dir-lock.ts';
 import {
+  childrenForFile,
   FIXED_WEIGHTS_ENV,
   FIXTURE_DIR,
-  killStartedChildren,
   START_TIMEOUT_MS,
   spawnServe,
   startChild,
   tempDir,
 } from './helpers.ts';
 
-const dirs: string[] = [];
-
-afterEach(async () => {
-  await killStartedChildren();
-});
-
-afterAll(async () => {
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const dirs = childrenForFile();
 
 const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -6,32 +6,24 @@
  * read-only from the start.
  */
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOURNAL_FILE_NAME } from '../../src/store/file-journal.ts';
 import { encodeRatingEvent, type RatingEvent } from '../../src/store/rating-event.ts';
 import {
+  childrenForFile,
   FIXTURE_DIR,
   gql,
   gqlData,
-  killStartedChildren,
   START_TIMEOUT_MS,
   startChild,
   tempDir,
 } from './helpers.ts';
 
 const run = promisify(execFile);
-const dirs: string[] = [];
-
-afterEach(async () => {
-  await killStartedChildren();
-});
-
-afterAll(async () => {
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const dirs = childrenForFile();
 
 const RATE = `mutation($userId: ID!, $movieId: ID!, $rating: Float!) {
   rateMovie(input: { userId: $userId, movieId: $movieId, rating: $rating }) { rating { value } }

@@ -2,33 +2,25 @@
  * Durability of the real process (serve.ts in a child): what was acknowledged survives a
  * SIGKILL, and a torn journal tail left by one does not stop the next start.
  */
-import { appendFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import { JOURNAL_FILE_NAME } from '../../src/store/file-journal.ts';
 import { encodeRatingEvent, type RatingEvent } from '../../src/store/rating-event.ts';
 import { redisUrl, type TestRedis, testRedis } from '../support/redis.ts';
 import {
+  childrenForFile,
   FIXTURE_DIR,
   gql,
   gqlData,
-  killStartedChildren,
   START_TIMEOUT_MS,
   startChild,
   tempDir,
   WARN,
 } from './helpers.ts';
 
-const dirs: string[] = [];
-
-afterEach(async () => {
-  await killStartedChildren();
-});
-
-afterAll(async () => {
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const dirs = childrenForFile();
 
 async function dataDir(): Promise<string> {
   const dir = await tempDir();

@@ -4,18 +4,10 @@
  * client meets first.
  */
 import { type AuditResult, serverAudits } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_DIR, type InProcessServer, startInProcess } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { FIXTURE_DIR, serverForFile } from './helpers.ts';
 
-let server: InProcessServer;
-
-beforeAll(async () => {
-  server = await startInProcess({ dataset: FIXTURE_DIR });
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForFile({ dataset: FIXTURE_DIR });
 
 describe('the graphql-http conformance audit', () => {
   it('given every audit of the specification, when run against /graphql, then every MUST and every SHOULD passes', async () => {

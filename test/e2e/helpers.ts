@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
 import type { HybridWeights } from '../../src/engine/model.ts';
@@ -361,4 +362,39 @@ export async function startChild(
 /** A fresh directory under os.tmpdir(); remove it with `rm` when done. */
 export function tempDir(prefix = 'movie-recs-e2e-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
+}
+
+/**
+ * The in-process server of a test file: started before its tests, closed after them. The
+ * handle reads through to the server once it is started.
+ */
+export function serverForFile(options: InProcessOptions): InProcessServer {
+  let started: InProcessServer | null = null;
+  beforeAll(async () => {
+    started = await startInProcess(options);
+  }, START_TIMEOUT_MS);
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as InProcessServer, {
+    get(_, key) {
+      if (!started) throw new Error('the server of this file is not started yet');
+      return Reflect.get(started, key);
+    },
+  });
+}
+
+/**
+ * For a file that starts serve.ts children: kills them after each test, and removes the
+ * directories pushed onto the returned list after the file.
+ */
+export function childrenForFile(): string[] {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await killStartedChildren();
+  });
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+  return dirs;
 }

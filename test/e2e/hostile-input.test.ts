@@ -6,23 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FIXTURE_DIR,
-  type GraphQLErrorBody,
-  type InProcessServer,
-  startInProcess,
-} from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { FIXTURE_DIR, type GraphQLErrorBody, serverForFile } from './helpers.ts';
 
-let server: InProcessServer;
-
-beforeAll(async () => {
-  server = await startInProcess({ dataset: FIXTURE_DIR, journal: true });
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForFile({ dataset: FIXTURE_DIR, journal: true });
 
 const RATE = `mutation($userId: ID!, $movieId: ID!, $rating: Float!) {
   rateMovie(input: { userId: $userId, movieId: $movieId, rating: $rating }) { previousValue }

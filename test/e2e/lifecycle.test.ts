@@ -3,27 +3,18 @@
  * it starts, and SIGTERM lets the request in flight finish before exiting 0.
  */
 
-import { rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  childrenForFile,
   FIXTURE_DIR,
-  killStartedChildren,
   START_TIMEOUT_MS,
   spawnServe,
   startChild,
   tempDir,
 } from './helpers.ts';
 
-const dirs: string[] = [];
-
-afterEach(async () => {
-  await killStartedChildren();
-});
-
-afterAll(async () => {
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const dirs = childrenForFile();
 
 describe('configuration from the environment', () => {
   it.each([

@@ -3,19 +3,11 @@
  * `extensions.code` QUERY_LIMIT_EXCEEDED, `extensions.limit` naming the limit and
  * `extensions.max` its value, before anything is resolved; queries a frontend sends pass.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultLimits } from '../../src/graphql/limits.ts';
-import { FIXTURE_DIR, gql, type InProcessServer, onlyError, startInProcess } from './helpers.ts';
+import { FIXTURE_DIR, gql, onlyError, serverForFile, startInProcess } from './helpers.ts';
 
-let server: InProcessServer;
-
-beforeAll(async () => {
-  server = await startInProcess({ dataset: FIXTURE_DIR });
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForFile({ dataset: FIXTURE_DIR });
 
 /** `movie(id: 1) { similar { movie { similar { ... title } } } }`, `levels` pairs deep. */
 function nested(levels: number): string {

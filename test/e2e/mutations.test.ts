@@ -5,25 +5,10 @@
  * other's ratings.
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  FIXTURE_DIR,
-  gql,
-  gqlData,
-  type InProcessServer,
-  onlyError,
-  startInProcess,
-} from './helpers.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FIXTURE_DIR, gql, gqlData, onlyError, serverForFile } from './helpers.ts';
 
-let server: InProcessServer;
-
-beforeAll(async () => {
-  server = await startInProcess({ dataset: FIXTURE_DIR, journal: true });
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForFile({ dataset: FIXTURE_DIR, journal: true });
 
 afterEach(() => {
   vi.restoreAllMocks();
