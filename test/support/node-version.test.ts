@@ -13,7 +13,7 @@ describe('the test runtime', () => {
     const pinned: string = manifest.devDependencies.node;
     expect(
       process.versions.node,
-      `running on ${process.execPath}; run the tests with npm test (or npx vitest), which put node_modules/.bin/node first on the PATH`,
+      `running on ${process.execPath}: run the tests with npm test (or npx vitest), which put node_modules/.bin/node first on the PATH, after npm ci`,
     ).toBe(pinned);
   });
 });
