@@ -1,13 +1,13 @@
 import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import type { Dataset } from '../data/types.ts';
+import { LiveModel } from '../engine/live-model.ts';
 import type { Side } from '../engine/matrix.ts';
 import type { HybridWeights, ModelConfig } from '../engine/model.ts';
+import type { NeighbourStore } from '../store/neighbour-store.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
 import { connectRedis, type RedisTarget } from '../store/redis-client.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
-import { LiveModel } from '../engine/live-model.ts';
-import type { NeighbourStore } from '../store/neighbour-store.ts';
 import { ListSync, PREVIOUS_VERSION_TTL_SECONDS } from './list-sync.ts';
 import { modelInputs } from './model-inputs.ts';
 
@@ -72,12 +72,7 @@ export async function coordinateBuild(
   const client = connectRedis(inputs.redis);
   await client.connect();
   const store = new RedisNeighbourStore(client, inputs.prefix);
-  const plan = buildPlan(
-    inputs.dataset,
-    inputs.replay,
-    inputs.config,
-    inputs.hybrid,
-  );
+  const plan = buildPlan(inputs.dataset, inputs.replay, inputs.config, inputs.hybrid);
   const { version, weights } = plan;
   // BullMQ leaves connections it was given open: they are closed below
   const connection = bullConnection(inputs.redis);

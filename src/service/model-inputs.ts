@@ -59,4 +59,3 @@ export function observeAll(
   for (const e of events) if (e.timestamp > latest) latest = e.timestamp;
   clock.observe(latest);
 }
-

@@ -233,9 +233,7 @@ export class RecommenderService {
     return this.recommender.similarUsers(requests);
   }
 
-  recommendations(
-    requests: ReadonlyArray<RecommendationRequest>,
-  ): Promise<RecommendationView[][]> {
+  recommendations(requests: ReadonlyArray<RecommendationRequest>): Promise<RecommendationView[][]> {
     return this.recommender.recommendations(requests);
   }
 
