@@ -21,25 +21,12 @@
  * so replayed events merge with the base data without conversion, while two ratings in
  * the same second still keep their order by time.
  */
+import type { RatingEdit } from '../engine/rating-order.ts';
 import { crc32 } from './crc32.ts';
 import { InvalidRatingEventError } from './invalid-rating-event-error.ts';
 
-export type RatingEvent =
-  | {
-      readonly kind: 'rate';
-      readonly userId: number;
-      readonly movieId: number;
-      readonly rating: number;
-      /** Seconds since the Unix epoch; may be fractional. */
-      readonly timestamp: number;
-    }
-  | {
-      readonly kind: 'remove';
-      readonly userId: number;
-      readonly movieId: number;
-      /** Seconds since the Unix epoch; may be fractional. */
-      readonly timestamp: number;
-    };
+/** A change as the journal and the stream carry it: the engine's edit, made durable. */
+export type RatingEvent = RatingEdit;
 
 /** The `v` this module writes. A line with any other version is rejected. */
 export const RATING_EVENT_FORMAT_VERSION = 1;
