@@ -1,13 +1,3 @@
-/**
- * The lists a service serves are a rebuild's from the ratings it accepted, whatever Redis
- * holds: a Redis restarted with old data, a replica that lags and writes its lists back,
- * two data sets that look alike. Each case compares with a fit from scratch on the
- * ratings the test knows were accepted, not with the process's own lists.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
@@ -15,7 +5,7 @@ import type { Side } from '../../src/engine/matrix.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import { RedisNeighbourStore } from '../../src/store/redis-neighbour-store.ts';
 import { FIXED_WEIGHTS, FIXTURE_DIR } from '../e2e/helpers.ts';
-import { freePort, OwnRedis, ready, serviceClient } from '../support/own-redis.ts';
+import { ownRedisForBlock, ready } from '../support/own-redis.ts';
 import { listDifference, ratingsOf, rebuildLists, servedLists } from '../support/rebuild.ts';
 import { type TestRedis, testRedis } from '../support/redis.ts';
 
@@ -49,26 +39,13 @@ describe('exact lists through Redis', () => {
   });
 
   describe('with a Redis of the test own, stopped and started with its data', () => {
-    let own: OwnRedis;
-    let dir: string;
-    let client: Redis;
-    beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'movie-recs-exact-'));
-      own = new OwnRedis(await freePort(), dir);
-      await own.start();
-      client = await serviceClient(own.port);
-    });
-    afterAll(async () => {
-      client?.disconnect();
-      own?.kill();
-      await rm(dir, { recursive: true, force: true });
-    });
+    const redis = ownRedisForBlock();
 
     it('given ratings accepted while Redis was down, when Redis comes back with its old lists and they are read before any resynchronisation, then every served list equals a rebuild from the accepted ratings', async () => {
-      const store = new RedisNeighbourStore(client, 'restart');
+      const store = new RedisNeighbourStore(redis.client, 'restart');
       const { service } = await start(dataset, store);
       const accepted = ratingsOf(dataset);
-      await own.stop(); // SHUTDOWN SAVE: the pre-outage lists stay on disk
+      await redis.own.stop(); // SHUTDOWN SAVE: the pre-outage lists stay on disk
       const changes: Array<[number, number, number]> = [
         [1, 901, 5],
         [2, 902, 0.5],
@@ -81,8 +58,8 @@ describe('exact lists through Redis', () => {
         await service.rate(u, m, v);
         accepted.set(`${u}:${m}`, v);
       }
-      await own.start();
-      await ready(client);
+      await redis.own.start();
+      await ready(redis.client);
       // the window: Redis is back with old data and nothing was sent to it yet
       expect(service.redisBehind).toBe(true);
       expect(await differences(service, dataset, accepted)).toEqual([]);

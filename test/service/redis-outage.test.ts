@@ -1,41 +1,24 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import { listEnd, listStart } from '../../src/engine/neighbours.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import { RedisNeighbourStore } from '../../src/store/redis-neighbour-store.ts';
 import { FIXED_WEIGHTS, FIXTURE_DIR } from '../e2e/helpers.ts';
-import { freePort, OwnRedis, ready, serviceClient } from '../support/own-redis.ts';
+import { ownRedisForBlock, ready } from '../support/own-redis.ts';
 
 describe('a Redis outage', () => {
-  let own: OwnRedis;
-  let dir: string;
-  let client: Redis;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'movie-recs-redis-'));
-    own = new OwnRedis(await freePort(), dir);
-    await own.start();
-    client = await serviceClient(own.port);
-  });
-  afterAll(async () => {
-    client?.disconnect();
-    own?.kill();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const redis = ownRedisForBlock();
 
   it('given Redis stops mid-test, when ratings and queries arrive, then they are answered from the process, and once Redis is back the store catches up without a manual step', async () => {
     const dataset = await loadDataset(FIXTURE_DIR);
-    const store = new RedisNeighbourStore(client, 'outage');
+    const store = new RedisNeighbourStore(redis.client, 'outage');
     const { service } = await RecommenderService.createWithStore({
       dataset,
       hybrid: FIXED_WEIGHTS,
       store,
     });
     const version = (await store.currentVersion()) as string;
-    await own.stop();
+    await redis.own.stop();
 
     const [userId, movieId] = [dataset.ratings.userIds[0], dataset.ratings.movieIds[5]];
     await service.rate(userId, movieId, 5);
@@ -49,8 +32,8 @@ describe('a Redis outage', () => {
     ]);
     expect(recs[0]).toHaveLength(5);
 
-    await own.start();
-    await ready(client);
+    await redis.own.start();
+    await ready(redis.client);
     await service.resyncRedis();
     expect(service.redisBehind).toBe(false);
     // every list the store holds stamped with the ratings now is exact for them; the

@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 
 /** A free loopback port, from a server bound to port 0. */
 export function freePort(): Promise<number> {
@@ -109,4 +113,26 @@ export function ready(client: Redis): Promise<void> {
     if (client.status === 'ready') resolve();
     else client.once('ready', () => resolve());
   });
+}
+
+/**
+ * A redis-server of the calling describe block's own, with a serve-like client on it:
+ * started before its tests, killed (and its directory removed) after them. The fields
+ * are set once the block's tests run.
+ */
+export function ownRedisForBlock(): { own: OwnRedis; client: Redis } {
+  const handle = {} as { own: OwnRedis; client: Redis };
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'movie-recs-own-redis-'));
+    handle.own = new OwnRedis(await freePort(), dir);
+    await handle.own.start();
+    handle.client = await serviceClient(handle.own.port);
+  });
+  afterAll(async () => {
+    handle.client?.disconnect();
+    handle.own?.kill();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return handle;
 }
