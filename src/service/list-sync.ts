@@ -58,8 +58,9 @@ export class ListSync {
           side,
           entities.map((a) => this.idOf(side, a)),
         );
+        const digest = this.live.digest;
         stored.forEach((list, t) => {
-          if (list && this.install(side, entities[t], list)) loaded++;
+          if (list && this.install(side, entities[t], list, digest)) loaded++;
         });
       }
     }
@@ -185,10 +186,12 @@ export class ListSync {
       return;
     }
     const missing: number[] = [];
+    // the ratings now, after the await: nothing is applied while this batch is installed
+    const digest = this.live.digest;
     stored.forEach((list, t) => {
       // a list another read installed meanwhile is current already
       if (this.live.isListCurrent(side, wanted[t])) return;
-      if (!list || !this.install(side, wanted[t], list)) missing.push(wanted[t]);
+      if (!list || !this.install(side, wanted[t], list, digest)) missing.push(wanted[t]);
     });
     if (missing.length > 0) {
       this.live.ensureLists(side, missing);
@@ -198,10 +201,11 @@ export class ListSync {
 
   /**
    * Installs a stored list if it reflects exactly the ratings this replica has applied
-   * now (its digest is the live model's): a list from any other state is refused.
+   * now (`digest`, the live model's, taken once per batch): a list from any other state
+   * is refused.
    */
-  private install(side: Side, a: number, list: StoredList): boolean {
-    if (list.stamp.digest !== this.live.digest) {
+  private install(side: Side, a: number, list: StoredList, digest: string): boolean {
+    if (list.stamp.digest !== digest) {
       this.installs.stale++;
       return false;
     }

@@ -291,11 +291,6 @@ export class RecommenderService {
     return this.replication?.behind ?? this.sync?.behind ?? false;
   }
 
-  /** The version the lists of this model are kept under in the store, if there is one. */
-  get listVersion(): string | null {
-    return this.sync?.version ?? null;
-  }
-
   async close(): Promise<void> {
     await this.replication?.close();
     await this.log?.close();

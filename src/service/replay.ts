@@ -67,14 +67,6 @@ export function replayRatings(
   };
 }
 
-/** The ratings after applying events to a base (see replayRatings). */
-export function applyEvents(
-  base: RatingColumns,
-  events: ReadonlyArray<RatingEvent>,
-): RatingColumns {
-  return replayRatings(base, events).ratings;
-}
-
 function rating(e: RatingEvent): number {
   return e.kind === 'rate' ? e.rating : 0;
 }
