@@ -3,24 +3,18 @@
  * of a schedule (topology, faults, their moments, the load's users and movies) comes from
  * one of these, so a seed names a schedule.
  */
+import { seededRandom } from '../../src/engine/random.ts';
+
 export class Prng {
-  private state: number;
+  /** The project's mulberry32 (src/engine/random.ts), on a mixed seed. */
+  readonly next: () => number;
 
   constructor(seed: number) {
     // splitmix the seed once, so neighbouring seeds start far apart
     let z = (seed + 0x9e3779b9) >>> 0;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    this.state = (z ^ (z >>> 16)) >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom((z ^ (z >>> 16)) >>> 0);
   }
 
   /** An integer in [min, max], both included. */
