@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,6 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
 import { type AuthConfig, authorizeRating, type Caller, createIdentify } from './access/auth.ts';
@@ -16,8 +15,14 @@ import { createMutationLimiter, type RateLimit } from './access/rate-limit.ts';
 import type { Context } from './graphql/context.ts';
 import { documentCache, noSubscriptions } from './graphql/document-rules.ts';
 import { formatError } from './graphql/errors.ts';
+import {
+  graphqlRoute,
+  httpStatusOf,
+  isGraphqlPath,
+  type RequestFacts,
+} from './graphql/http-route.ts';
 import { legacyJsonStatusPlugin } from './graphql/json-status.ts';
-import { defaultLimits, LIMIT_CODE, limitProtection, type QueryLimits } from './graphql/limits.ts';
+import { defaultLimits, limitProtection, type QueryLimits } from './graphql/limits.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { nullVariablesPlugin } from './graphql/null-variables.ts';
 import { createResolvers } from './graphql/resolvers.ts';
@@ -76,7 +81,9 @@ export class HttpServer {
   /** The server of /metrics alone, with `separateMetrics`; null: /metrics is on `http`. */
   readonly metricsHttp: Server | null;
   private readonly app = express();
-  private graphql: express.RequestHandler | null = null;
+  private readonly graphqlRoute: ReturnType<typeof graphqlRoute<Context>>;
+  /** The request context once the model is attached; /graphql answers 503 before. */
+  private contextOf: ((facts: RequestFacts) => Promise<Context>) | null = null;
   private apollo: ApolloServer<Context> | null = null;
   private degraded: () => string | null = () => null;
   readonly metrics: Metrics;
@@ -88,18 +95,11 @@ export class HttpServer {
     this.limits = options.limits ?? defaultLimits;
     this.app.disable('x-powered-by');
     this.app.set('trust proxy', options.trustProxy ?? false);
-    this.app.use((req, res, next) => {
-      const sent = req.get('x-request-id');
-      const id = sent && /^[\w.:-]{1,64}$/.test(sent) ? sent : randomUUID();
-      res.locals.requestId = id;
-      res.setHeader('x-request-id', id);
-      next();
-    });
     this.app.get('/healthz', (_req, res) => {
       res.json({ status: 'ok' });
     });
     this.app.get('/readyz', (_req, res) => {
-      if (!this.graphql) {
+      if (!this.contextOf) {
         res.status(503).json({ status: 'loading' });
         return;
       }
@@ -121,42 +121,44 @@ export class HttpServer {
     if (webRoot !== null && existsSync(join(webRoot, 'index.html'))) {
       this.app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
     }
-    const { maxBody, maxQueryLength } = this.limits;
-    this.app.use('/graphql', express.json({ limit: maxBody }), (req, res, next) => {
-      const longest = longestQuery(req);
-      if (longest > maxQueryLength) {
-        this.sendError(
-          res,
-          400,
-          `the query is ${longest} characters long; the limit is ${maxQueryLength}`,
-          { code: LIMIT_CODE, limit: 'maxQueryLength', max: maxQueryLength },
-        );
-        return;
-      }
-      if (this.graphql) return this.graphql(req, res, next);
-      this.sendError(res, 503, 'the model is still loading; retry shortly', {
-        code: 'SERVICE_UNAVAILABLE',
-      });
+    this.graphqlRoute = graphqlRoute<Context>({
+      maxBody: this.limits.maxBody,
+      maxQueryLength: this.limits.maxQueryLength,
+      trust: this.app.get('trust proxy fn'),
+      apollo: () => (this.contextOf ? this.apollo : null),
+      context: (facts) => {
+        if (!this.contextOf) throw new Error('the model is not attached');
+        return this.contextOf(facts);
+      },
+      sendError: (res, status, message, extensions) =>
+        this.sendError(res, status, message, extensions),
+      onInternalError: (err) =>
+        this.options.logger.error({ err }, 'internal error in an HTTP request'),
     });
-    // Body-parser failures (malformed JSON, an oversized body) answer in GraphQL's error
+    // Errors of the other routes (a malformed path for the web page) in GraphQL's error
     // shape, never with Express's HTML page and its stack trace.
     this.app.use(
       (err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
         if (res.headersSent) return next(err);
         const status = httpStatusOf(err);
-        const message =
-          status === 413
-            ? `the request body is larger than the ${maxBody} limit`
-            : status < 500
-              ? `the request body is not valid JSON: ${(err as Error).message}`
-              : 'Internal server error';
         if (status >= 500) this.options.logger.error({ err }, 'internal error in an HTTP request');
-        this.sendError(res, status, message, {
-          code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR',
-        });
+        this.sendError(
+          res,
+          status,
+          status < 500 ? (err as Error).message : 'Internal server error',
+          {
+            code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR',
+          },
+        );
       },
     );
-    this.http = createServer(this.app);
+    this.http = createServer((req, res) => {
+      const sent = req.headers['x-request-id'];
+      const id = typeof sent === 'string' && /^[\w.:-]{1,64}$/.test(sent) ? sent : randomUUID();
+      res.setHeader('x-request-id', id);
+      if (isGraphqlPath(req.url ?? '/')) this.graphqlRoute(req, res, id);
+      else this.app(req, res);
+    });
   }
 
   /**
@@ -209,22 +211,19 @@ export class HttpServer {
     });
     await apollo.start();
     this.apollo = apollo;
-    this.graphql = expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<Context> => {
-        let caller: Promise<Caller> | null = null;
-        return {
-          requestId: String(res.locals.requestId),
-          loaders: createLoaders(service),
-          allowWrite: async (userId) => {
-            caller ??= identify(req.headers.authorization);
-            const who = await caller;
-            if (auth) authorizeRating(who, userId, auth.adminScope);
-            if (consume)
-              await consume(who.kind === 'token' ? `sub:${who.subject}` : `ip:${req.ip}`);
-          },
-        };
-      },
-    });
+    this.contextOf = async ({ requestId, authorization, ip }): Promise<Context> => {
+      let caller: Promise<Caller> | null = null;
+      return {
+        requestId,
+        loaders: createLoaders(service),
+        allowWrite: async (userId) => {
+          caller ??= identify(authorization);
+          const who = await caller;
+          if (auth) authorizeRating(who, userId, auth.adminScope);
+          if (consume) await consume(who.kind === 'token' ? `sub:${who.subject}` : `ip:${ip()}`);
+        },
+      };
+    };
   }
 
   /**
@@ -232,13 +231,15 @@ export class HttpServer {
    * shape, counted in the same metric as the errors GraphQL sends.
    */
   private sendError(
-    res: express.Response,
+    res: ServerResponse,
     status: number,
     message: string,
     extensions: { code: string; [key: string]: unknown },
   ): void {
     this.metrics.errors.inc({ code: extensions.code });
-    res.status(status).json({ errors: [{ message, extensions }] });
+    res.statusCode = status;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify({ errors: [{ message, extensions }] }));
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -271,18 +272,6 @@ function listenOn(server: Server, port: number, host: string): Promise<AddressIn
   });
 }
 
-/** The length of the longest query text in a request (several when batched). */
-function longestQuery(req: express.Request): number {
-  const body: unknown = req.body;
-  const operations = Array.isArray(body) ? body : [body];
-  let longest = typeof req.query.query === 'string' ? req.query.query.length : 0;
-  for (const op of operations) {
-    const query = (op as { query?: unknown } | null)?.query;
-    if (typeof query === 'string') longest = Math.max(longest, query.length);
-  }
-  return longest;
-}
-
 /** Operation names are the client's to choose: only so many become metric labels. */
 const MAX_OPERATION_LABELS = 200;
 
@@ -296,6 +285,9 @@ function observabilityPlugin(
   logRequests: boolean,
 ): ApolloServerPlugin<Context> {
   const labels = new Set<string>();
+  // one histogram child per label pair: looking it up by its labels on every request
+  // hashes them each time
+  const timers = new Map<string, { observe(seconds: number): void }>();
   const label = (name: string | null | undefined) => {
     if (!name) return 'anonymous';
     if (labels.has(name)) return name;
@@ -310,7 +302,14 @@ function observabilityPlugin(
         async willSendResponse({ response, operation, operationName }) {
           const seconds = (performance.now() - started) / 1000;
           const type = operation?.operation ?? 'none';
-          metrics.requestDuration.observe({ operation: label(operationName), type }, seconds);
+          const operationLabel = label(operationName);
+          const key = `${type} ${operationLabel}`;
+          let timer = timers.get(key);
+          if (!timer) {
+            timer = metrics.requestDuration.labels({ operation: operationLabel, type });
+            timers.set(key, timer);
+          }
+          timer.observe(seconds);
           const errors =
             response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const codes = errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN'));
@@ -353,9 +352,3 @@ const retryAfterPlugin: ApolloServerPlugin<Context> = {
     };
   },
 };
-
-/** The HTTP status an Express error carries (body-parser sets one), else 500. */
-function httpStatusOf(err: unknown): number {
-  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status;
-  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
-}

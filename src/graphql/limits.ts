@@ -2,7 +2,9 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   type ASTVisitor,
+  type DocumentNode,
   GraphQLError,
+  type GraphQLSchema,
   Kind,
   type SelectionSetNode,
   type ValidationContext,
@@ -145,25 +147,58 @@ export const firstWeightedEstimator: ComplexityEstimator = ({ args, childComplex
   return 1 + first * childComplexity;
 };
 
-/** Rejects an operation whose estimated cost is over `max`, before anything runs. */
+/** Costs remembered per parsed document, for so many operation and variable shapes. */
+const COSTS_PER_DOCUMENT = 32;
+/** Variables longer than this (as JSON) are costed every time, not remembered. */
+const MAX_COST_KEY_CHARS = 512;
+
+/**
+ * Rejects an operation whose estimated cost is over `max`, before anything runs. A cost
+ * depends only on the document, the operation and the variables (`first: $n`), so it is
+ * remembered per parsed document (which Apollo's document cache hands back for a repeated
+ * query text) and per operation and variables: walking the document again cost about a
+ * twelfth of a trivial request's CPU.
+ */
 function costPlugin(max: number): ApolloServerPlugin {
+  const costs = new WeakMap<DocumentNode, Map<string, number | null>>();
+  const costOf = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | undefined,
+    variables: Record<string, unknown>,
+  ): number | null => {
+    try {
+      return getComplexity({
+        schema,
+        query: document,
+        variables,
+        operationName,
+        estimators: [firstWeightedEstimator],
+      });
+    } catch {
+      // variables that do not coerce: execution reports them with their own error
+      return null;
+    }
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables ?? {},
-              operationName: request.operationName ?? undefined,
-              estimators: [firstWeightedEstimator],
-            });
-          } catch {
-            // variables that do not coerce: execution reports them with their own error
-            return;
+          const variables = request.variables ?? {};
+          const operationName = request.operationName ?? undefined;
+          const key = `${operationName ?? ''}\n${JSON.stringify(variables)}`;
+          const known = costs.get(document);
+          let cost = known?.get(key);
+          if (cost === undefined) {
+            cost = costOf(schema, document, operationName, variables);
+            if (key.length <= MAX_COST_KEY_CHARS) {
+              const remembered = known ?? new Map<string, number | null>();
+              if (remembered.size >= COSTS_PER_DOCUMENT) remembered.clear();
+              remembered.set(key, cost);
+              costs.set(document, remembered);
+            }
           }
+          if (cost === null) return;
           if (cost > max) {
             throw limitError(
               'maxCost',
