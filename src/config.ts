@@ -84,6 +84,7 @@ const schema = z.object({
   CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
   CLOCK_OFFSET_FILE: z.string().min(1).optional(),
   STREAM_COMPACT_ENTRIES: count.default(10_000),
+  RECOMMENDATION_CACHE: z.coerce.number().int().min(0).default(10_000),
   STREAM_COMPACT_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
@@ -132,6 +133,8 @@ export interface Config {
   readonly clockOffsetFile: string | null;
   /** Compact the rating stream when it holds more entries than this... */
   readonly streamCompactEntries: number;
+  /** Recommendation answers kept while the ratings do not change; 0: none. */
+  readonly recommendationCache: number;
   /** ...leaving entries younger than this. */
   readonly streamCompactMinAgeMs: number;
 }
@@ -225,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clockOffsetMs: c.CLOCK_OFFSET_MS,
     clockOffsetFile: c.CLOCK_OFFSET_FILE ?? null,
     streamCompactEntries: c.STREAM_COMPACT_ENTRIES,
+    recommendationCache: c.RECOMMENDATION_CACHE,
     streamCompactMinAgeMs: c.STREAM_COMPACT_MIN_AGE_MS,
   };
 }

@@ -70,6 +70,12 @@ export class LiveModel {
   listsInvalidated = 0;
   /** Times the matrix ran out of room and was refitted from the ratings. */
   refits = 0;
+  /**
+   * Counts the batches of events applied: every answer computed from the model is a
+   * function of the request and the ratings, so one computed at the same revision is
+   * still exact (the service's result cache keys on it).
+   */
+  revision = 0;
   private spare: (nnz: number) => number = defaultSpare;
 
   private constructor(
@@ -239,6 +245,7 @@ export class LiveModel {
    */
   apply(events: ReadonlyArray<RatingEdit>): number {
     let invalidated = 0;
+    if (events.length > 0) this.revision++;
     for (const e of events) {
       const i = this.itemIdx(e.movieId);
       if (i < 0) throw new Error(`movie ${e.movieId} is not in the catalogue`);

@@ -93,9 +93,23 @@ export function explain(
   max: number,
   scales: Readonly<SideScales> = { item: 1, user: 1 },
 ): Reason[] {
-  const reasons: Reason[] = [];
+  return explainAll(model, u, [item], strategy, max, scales)[0];
+}
+
+/** `explain` for each of several distinct items (a top-N list), reading what they share once. */
+export function explainAll(
+  model: Model,
+  u: number,
+  items: ArrayLike<number>,
+  strategy: AlgorithmName,
+  max: number,
+  scales: Readonly<SideScales> = { item: 1, user: 1 },
+): Reason[][] {
+  const reasons = Array.from({ length: items.length }, (): Reason[] => []);
   if (u < 0) return reasons;
-  algorithmByName[strategy].explain(model, u, item, scales, reasons);
-  reasons.sort((a, b) => b.weight - a.weight || a.index - b.index);
-  return reasons.slice(0, max);
+  algorithmByName[strategy].explain(model, u, items, scales, reasons);
+  return reasons.map((r) => {
+    r.sort((a, b) => b.weight - a.weight || a.index - b.index);
+    return r.slice(0, max);
+  });
 }

@@ -51,6 +51,8 @@ export interface ServiceInputs {
   readonly logger?: Logger | null;
   /** Times accepted ratings; default a hybrid clock on the wall clock. */
   readonly clock?: HybridClock;
+  /** Recommendation answers kept while the ratings do not change (default 10,000; 0: none). */
+  readonly recommendationCache?: number;
 }
 
 /** A service whose neighbour lists are shared through a store (Redis). */
@@ -84,9 +86,10 @@ export class RecommenderService {
     private readonly logger: Logger | null,
     /** Issues the timestamps of accepted ratings (see hybrid-clock.ts). */
     readonly clock: HybridClock,
+    recommendationCache: number | undefined,
   ) {
     this.queries = new CatalogueQueries(dataset, catalog, live);
-    this.recommender = new Recommender(live, this.queries, () => this.sync);
+    this.recommender = new Recommender(live, this.queries, () => this.sync, recommendationCache);
     this.writer = new RatingWriter(live, this.queries, log, clock, logger);
     // a change is written to the shared lists, then published to the other replicas
     this.writer.onCommitted(async (event) => {
@@ -127,6 +130,7 @@ export class RecommenderService {
       inputs.log ?? null,
       inputs.logger ?? null,
       clock,
+      inputs.recommendationCache,
     );
   }
 
@@ -167,6 +171,7 @@ export class RecommenderService {
       inputs.log ?? null,
       logger,
       clock,
+      inputs.recommendationCache,
     );
     service.sync = new ListSync(store, version, live, logger, () => clock.position);
     if (stored) {

@@ -1,9 +1,16 @@
 import { type AlgorithmName, algorithmByName } from '../engine/algorithms.ts';
 import type { LiveModel } from '../engine/live-model.ts';
-import type { Side } from '../engine/matrix.ts';
+import { findInRow, type Side } from '../engine/matrix.ts';
+import type { Model } from '../engine/model.ts';
 import { listEnd, listStart } from '../engine/neighbours.ts';
 import { predictRatings } from '../engine/predict.ts';
-import { explain, recommendForUser, recommendScratch } from '../engine/recommend.ts';
+import {
+  explainAll,
+  type Reason,
+  type RecommendScratch,
+  recommendForUser,
+  recommendScratch,
+} from '../engine/recommend.ts';
 import type { CatalogueQueries } from './catalogue-queries.ts';
 import type { ListSync } from './list-sync.ts';
 import type {
@@ -17,6 +24,13 @@ import type {
 
 /** Reasons shown per recommendation. */
 const MAX_REASONS = 3;
+/** Recommendation answers kept by default (each about 10 movies with their reasons). */
+export const DEFAULT_CACHE_ENTRIES = 10_000;
+
+/** What identifies a recommendation request's answer, at one revision of the ratings. */
+function answerKey(req: RecommendationRequest): string {
+  return `${req.userId}|${req.strategy}|${req.first}|${req.excludeRated}|${JSON.stringify(req.genres)}`;
+}
 
 /**
  * Recommendations, neighbours, predicted ratings and the reasons behind them, for
@@ -25,10 +39,17 @@ const MAX_REASONS = 3;
  * per side), computed here otherwise.
  */
 export class Recommender {
+  /** Answers computed at `revision`, by request (see recommendations). */
+  private readonly answers = new Map<string, RecommendationView[]>();
+  private revision = -1;
+  private scratch: RecommendScratch | null = null;
+
   constructor(
     private readonly live: LiveModel,
     private readonly queries: CatalogueQueries,
     private readonly sync: () => ListSync | null,
+    /** Recommendation answers kept while the ratings do not change; 0: none. */
+    private readonly cacheEntries = DEFAULT_CACHE_ENTRIES,
   ) {}
 
   async similarMovies(
@@ -84,13 +105,61 @@ export class Recommender {
       return out;
     });
   }
-  /** Top-N for a batch of requests; predicted ratings are computed per strategy in one pass. */
+  /**
+   * Top-N for a batch of requests. An answer is a function of the request and the ratings
+   * alone (lists are exact for the ratings, the baseline and weights are fixed until the
+   * next start), so answers are kept until the live model's revision moves: any applied
+   * rating, local or from another replica, drops them all.
+   */
   async recommendations(
     requests: ReadonlyArray<RecommendationRequest>,
   ): Promise<RecommendationView[][]> {
-    await this.prepareLists(requests);
+    const out: Array<RecommendationView[] | undefined> = requests.map((req) => this.cached(req));
+    const missing = requests.filter((_, t) => out[t] === undefined);
+    if (missing.length === 0) return out as RecommendationView[][];
+    await this.prepareLists(missing);
+    // the lists were read at this revision: a rating applied during the read is in them
+    const revision = this.live.revision;
+    const computed = this.compute(missing);
+    let m = 0;
+    return requests.map((req, t) => {
+      const known = out[t];
+      if (known) return known;
+      const answer = computed[m++];
+      if (this.live.revision === revision) this.remember(req, answer);
+      return answer;
+    });
+  }
+  private cached(req: RecommendationRequest): RecommendationView[] | undefined {
+    if (this.revision !== this.live.revision) {
+      this.answers.clear();
+      this.revision = this.live.revision;
+      return undefined;
+    }
+    return this.answers.get(answerKey(req));
+  }
+  private remember(req: RecommendationRequest, answer: RecommendationView[]): void {
+    if (this.cacheEntries === 0) return;
+    if (this.revision !== this.live.revision) {
+      this.answers.clear();
+      this.revision = this.live.revision;
+    }
+    // first in, first out: a full cache drops its oldest answer
+    if (this.answers.size >= this.cacheEntries) {
+      const oldest = this.answers.keys().next().value;
+      if (oldest !== undefined) this.answers.delete(oldest);
+    }
+    this.answers.set(answerKey(req), answer);
+  }
+  /** The scores' buffers, kept between batches and grown with the catalogue. */
+  private scratchFor(model: Model): RecommendScratch {
+    if (!this.scratch || this.scratch.itemScores.length < model.matrix.nItems)
+      this.scratch = recommendScratch(model);
+    return this.scratch;
+  }
+  private compute(requests: ReadonlyArray<RecommendationRequest>): RecommendationView[][] {
     const model = () => this.live.model;
-    const scratch = recommendScratch(model());
+    const scratch = this.scratchFor(model());
     const picked = requests.map((req) => {
       const u = this.live.userIdx(req.userId);
       const allowed =
@@ -103,8 +172,11 @@ export class Recommender {
       );
       return { u, req, recs, scales: { ...scratch.scales } };
     });
-    return picked.map(({ u, req, recs, scales }) =>
-      recs.map(
+    return picked.map(({ u, req, recs, scales }) => {
+      const explained = recs.filter((r) => r.source !== 'popularity').map((r) => r.item);
+      const reasons = explainAll(model(), u, explained, req.strategy, MAX_REASONS, scales);
+      let k = 0;
+      return recs.map(
         (r): RecommendationView => ({
           movieId: this.live.movieIds[r.item],
           score: r.score,
@@ -114,10 +186,10 @@ export class Recommender {
             strategy: req.strategy,
           },
           source: r.source === 'popularity' ? 'POPULARITY' : 'NEIGHBOURS',
-          reasons: r.source === 'popularity' ? [] : this.reasons(u, r.item, req.strategy, scales),
+          reasons: r.source === 'popularity' ? [] : this.reasonViews(u, r.item, reasons[k++]),
         }),
-      ),
-    );
+      );
+    });
   }
   /**
    * Predicted ratings for a batch, one pass per strategy (each needs similarity rows, so
@@ -186,14 +258,9 @@ export class Recommender {
     }
     return out;
   }
-  private reasons(
-    u: number,
-    item: number,
-    strategy: AlgorithmName,
-    scales: { item: number; user: number },
-  ): ReasonView[] {
+  private reasonViews(u: number, item: number, reasons: ReadonlyArray<Reason>): ReasonView[] {
     const { byUser } = this.live.model.matrix;
-    return explain(this.live.model, u, item, strategy, MAX_REASONS, scales).map((r): ReasonView => {
+    return reasons.map((r): ReasonView => {
       if (r.kind === 'item') {
         const rating = this.live.ratingOf(u, r.index);
         return {
@@ -204,10 +271,8 @@ export class Recommender {
           rating: rating?.value ?? null,
         };
       }
-      let rating: number | null = null;
-      for (let p = byUser.rowPtr[r.index]; p < byUser.rowEnd[r.index]; p++) {
-        if (byUser.colIdx[p] === item) rating = byUser.values[p];
-      }
+      const p = findInRow(byUser, r.index, item);
+      const rating = p < 0 ? null : byUser.values[p];
       return {
         kind: 'SIMILAR_USER',
         weight: r.weight,

@@ -9,7 +9,7 @@ import {
 } from '../../src/engine/model.ts';
 import { requireSide } from '../../src/engine/predict.ts';
 import { itemBasedScores, userBasedScores } from '../../src/engine/ranking.ts';
-import { explain, recommendForUser } from '../../src/engine/recommend.ts';
+import { explain, explainAll, recommendForUser } from '../../src/engine/recommend.ts';
 import { type Grid, matrixOf, matrixOfTriples, shuffledTriplesArb } from './helpers.ts';
 
 /*
@@ -272,9 +272,19 @@ describe('explain', () => {
               scores,
             );
           }
-          for (const rec of recommendForUser(fitted, u, { strategy, n: 5 })) {
-            if (rec.source !== 'neighbours') continue;
-            const reasons = explain(fitted, u, rec.item, strategy, 100);
+          const recs = recommendForUser(fitted, u, { strategy, n: 5 }).filter(
+            (rec) => rec.source === 'neighbours',
+          );
+          // a whole list explained at once, as the service does
+          const explained = explainAll(
+            fitted,
+            u,
+            recs.map((rec) => rec.item),
+            strategy,
+            100,
+          );
+          for (const [k, rec] of recs.entries()) {
+            const reasons = explained[k];
             const total = reasons.reduce((sum, r) => sum + r.weight, 0);
             expect(total).toBeCloseTo(rec.score, 9);
             expect(total).toBeCloseTo(scores[rec.item], 9);

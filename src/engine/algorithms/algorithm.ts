@@ -32,10 +32,17 @@ export interface Algorithm<Name extends string = string> {
   /** How it fills a top-N list; null when it scores nothing (popularity fills every slot). */
   readonly topN: TopNScorer | null;
   /**
-   * Pushes onto `out` the contributions behind its top-N score of `item` for user `u`
-   * (u >= 0), in any order, each multiplied by its side's scale.
+   * Pushes onto `out[k]` the contributions behind its top-N score of `items[k]` for user
+   * `u` (u >= 0), in any order, each multiplied by its side's scale. The items are
+   * distinct; one call explains a whole top-N list, so what they share is read once.
    */
-  explain(model: Model, u: number, item: number, scales: Readonly<SideScales>, out: Reason[]): void;
+  explain(
+    model: Model,
+    u: number,
+    items: ArrayLike<number>,
+    scales: Readonly<SideScales>,
+    out: Reason[][],
+  ): void;
   readonly reads: ListReads;
 }
 

@@ -68,9 +68,9 @@ export const hybrid: Algorithm<'hybrid'> = {
       return true;
     },
   },
-  explain(model, u, item, scales, out) {
-    itemReasons(model, u, item, scales.item, out);
-    userReasons(model, u, item, scales.user, out);
+  explain(model, u, items, scales, out) {
+    itemReasons(model, u, items, scales.item, out);
+    userReasons(model, u, items, scales.user, out);
   },
   reads: { ratedMovies: true, ownList: true },
 };

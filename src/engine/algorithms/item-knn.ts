@@ -25,6 +25,6 @@ export const itemKnn: Algorithm<'item'> = {
       return true;
     },
   },
-  explain: (model, u, item, scales, out) => itemReasons(model, u, item, scales.item, out),
+  explain: (model, u, items, scales, out) => itemReasons(model, u, items, scales.item, out),
   reads: { ratedMovies: true, ownList: false },
 };

@@ -59,41 +59,55 @@ export function userSideScores(model: Model, u: number, out: Float64Array): void
 }
 
 /**
- * The rated movies whose neighbour list holds `item`, each `scale * s_ij / S_i * w(r_ui)`
- * (S as in ranking.ts). Nothing when the model has no item side.
+ * Where each explained item sits in the call's `items` (k + 1; 0: not asked), one slot per
+ * movie. Kept between calls and zeroed after each, so explaining a top-N list costs one
+ * scan of the user's rated movies' lists, not one per item.
+ */
+let itemSlots = new Int32Array(0);
+
+/**
+ * For each `items[k]`, the rated movies whose neighbour list holds it, each
+ * `scale * s_ij / S_i * w(r_ui)` (S as in ranking.ts), onto `out[k]`. Nothing when the
+ * model has no item side.
  */
 export function itemReasons(
   model: Model,
   u: number,
-  item: number,
+  items: ArrayLike<number>,
   scale: number,
-  out: Reason[],
+  out: Reason[][],
 ): void {
   if (!model.item) return;
   const { byUser } = model.matrix;
   const { lists, config } = model.item;
+  if (itemSlots.length < model.matrix.nItems) itemSlots = new Int32Array(model.matrix.nItems);
+  const slots = itemSlots;
+  for (let k = 0; k < items.length; k++) slots[items[k]] = k + 1;
   for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
     const i = byUser.colIdx[p];
+    const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[u]);
+    if (w === 0) continue;
+    const total = config.rankNormalise ? listSum(lists, i) : 1;
     for (let q = listStart(lists, i), qEnd = listEnd(lists, i); q < qEnd; q++) {
-      if (lists.idx[q] !== item) continue;
-      const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[u]);
-      const total = config.rankNormalise ? listSum(lists, i) : 1;
-      if (w !== 0) out.push({ kind: 'item', index: i, weight: (scale * lists.sim[q] * w) / total });
-      break;
+      const k = slots[lists.idx[q]];
+      if (k > 0)
+        out[k - 1].push({ kind: 'item', index: i, weight: (scale * lists.sim[q] * w) / total });
     }
   }
+  for (let k = 0; k < items.length; k++) slots[items[k]] = 0;
 }
 
 /**
- * The neighbour users who rated `item`, each `scale * s_uv / S_u * w(r_v,item)`. Nothing
- * when the model has no user side.
+ * For each `items[k]`, the neighbour users who rated it, each
+ * `scale * s_uv / S_u * w(r_v,item)`, onto `out[k]`. Nothing when the model has no user
+ * side.
  */
 export function userReasons(
   model: Model,
   u: number,
-  item: number,
+  items: ArrayLike<number>,
   scale: number,
-  out: Reason[],
+  out: Reason[][],
 ): void {
   if (!model.user) return;
   const { byUser } = model.matrix;
@@ -101,9 +115,12 @@ export function userReasons(
   const total = config.rankNormalise ? listSum(lists, u) : 1;
   for (let q = listStart(lists, u), qEnd = listEnd(lists, u); q < qEnd; q++) {
     const v = lists.idx[q];
-    const p = findInRow(byUser, v, item);
-    if (p < 0) continue;
-    const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[v]);
-    if (w !== 0) out.push({ kind: 'user', index: v, weight: (scale * lists.sim[q] * w) / total });
+    for (let k = 0; k < items.length; k++) {
+      const p = findInRow(byUser, v, items[k]);
+      if (p < 0) continue;
+      const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[v]);
+      if (w !== 0)
+        out[k].push({ kind: 'user', index: v, weight: (scale * lists.sim[q] * w) / total });
+    }
   }
 }

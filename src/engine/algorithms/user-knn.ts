@@ -25,6 +25,6 @@ export const userKnn: Algorithm<'user'> = {
       return true;
     },
   },
-  explain: (model, u, item, scales, out) => userReasons(model, u, item, scales.user, out),
+  explain: (model, u, items, scales, out) => userReasons(model, u, items, scales.user, out),
   reads: { ratedMovies: false, ownList: true },
 };
