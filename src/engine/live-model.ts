@@ -237,15 +237,26 @@ export class LiveModel {
   }
 
   /**
-   * Applies accepted events (already validated and durable) one at a time and brings the
-   * model up to date: the matrix, spaces, means and popularity are edited in place for
-   * the ratings the event touches, the changed entities' own lists are recomputed at
-   * once, the lists their change can reach are marked for recomputation on read.
-   * Returns how many lists it invalidated (both kinds).
+   * Applies accepted events (already validated and durable) and brings the model up to
+   * date, in two passes. First every event edits the ratings, matrix, spaces, means and
+   * popularity in place (time proportional to the ratings it touches), noting what its
+   * change may have cut off. Then each entity whose ratings changed, once however many of
+   * the events changed it, has its own list recomputed from the final ratings, and the
+   * lists its change can reach are marked for recomputation on read. A batch costs one
+   * similarity row per distinct changed movie and user, not one per event, and leaves the
+   * lists exactly as applying the events one at a time would. Returns how many lists it
+   * invalidated (both kinds).
    */
   apply(events: ReadonlyArray<RatingEdit>): number {
-    let invalidated = 0;
     if (events.length > 0) this.revision++;
+    const changed: Record<Side, Map<number, Changes>> = { item: new Map(), user: new Map() };
+    const note = (side: Side, a: number, other: number, before: Reach) => {
+      const known = changed[side].get(a);
+      if (known) {
+        known.others.push(other);
+        known.before.push(before);
+      } else changed[side].set(a, { others: [other], before: [before] });
+    };
     for (const e of events) {
       const i = this.itemIdx(e.movieId);
       if (i < 0) throw new Error(`movie ${e.movieId} is not in the catalogue`);
@@ -256,16 +267,24 @@ export class LiveModel {
       while (this.current.matrix.nUsers <= u) this.current = addUser(this.current);
       // a new user's list is empty until its first rating, and current as such
       if (isNew) this.listener?.('user', u, 'recomputed');
-      const changed =
+      const edited =
         e.kind === 'rate' ? this.put(u, i, e.rating, e.timestamp) : this.remove(u, i, e.timestamp);
-      if (!changed) continue;
-      if (this.scratch.user.sim.length < this.current.matrix.nUsers)
-        this.scratch.user = rowScratch(this.current.matrix.nUsers * 2);
+      if (!edited) continue;
       const reach = { item: this.reachOf('item', u), user: this.reachOf('user', i) };
       const rating = this.ratingOf(u, i);
       if (!setRating(this.current, u, i, rating ? rating.value : null)) this.refit();
-      invalidated += this.invalidate('item', i, u, reach.item);
-      invalidated += this.invalidate('user', u, i, reach.user);
+      note('item', i, u, reach.item);
+      note('user', u, i, reach.user);
+    }
+    if (this.scratch.user.sim.length < this.current.matrix.nUsers)
+      this.scratch.user = rowScratch(this.current.matrix.nUsers * 2);
+    let invalidated = 0;
+    for (const side of ['item', 'user'] as const) {
+      const done = new Set<number>();
+      for (const [a, changes] of changed[side]) {
+        invalidated += this.invalidate(side, a, changes, done);
+        done.add(a);
+      }
     }
     this.listsInvalidated += invalidated;
     return invalidated;
@@ -325,20 +344,21 @@ export class LiveModel {
   }
 
   /**
-   * The change of entity a's ratings (by `other`) moved its similarity to the entities its
-   * row reaches (before or after the change), and for every metric but adjusted cosine
-   * nothing else. Its own list is recomputed now; the list of another entity b can change
-   * only if a was in it or now reaches its last entry (or it has room), so only those are
-   * marked dirty.
+   * The change of entity a's ratings (by `changes.others`) moved its similarity to the
+   * entities its row reaches (before or after the changes), and for every metric but
+   * adjusted cosine nothing else. Its own list is recomputed now; the list of another
+   * entity b can change only if a was in it or now reaches its last entry (or it has
+   * room), so only those are marked dirty. Lists in `exact` were recomputed from the final
+   * ratings in this batch already and are left alone.
    */
-  private invalidate(side: Side, a: number, other: number, before: Reach): number {
+  private invalidate(side: Side, a: number, changes: Changes, exact: Set<number>): number {
     const sideModel = this.current[side];
     if (!sideModel) return 0;
     const flags = this.dirtyFlags(side);
     const s = this.scratch[side];
     let marked = 0;
     const mark = (b: number) => {
-      if (b !== a && flags[b] === 0) {
+      if (b !== a && flags[b] === 0 && !exact.has(b)) {
         flags[b] = 1;
         marked++;
         this.listener?.(side, b, 'invalidated');
@@ -347,8 +367,8 @@ export class LiveModel {
     // Centring on the other side's mean is not local: the rating moved the mean of
     // `other` (the rater, for item lists), which moves every pair that `other` co-rated,
     // so each list of an entity `other` rated (before or after) can change.
-    for (const b of before.other) mark(b);
-    for (const b of this.ratedBy(side, other)) mark(b);
+    for (const before of changes.before) for (const b of before.other) mark(b);
+    for (const other of changes.others) for (const b of this.ratedBy(side, other)) mark(b);
     this.recomputeList(side, a);
     marked++;
     const lists = sideModel.lists;
@@ -373,8 +393,10 @@ export class LiveModel {
     // the entities a's new row reaches, then those only its old row may have reached
     // (checking one twice gives the same answer, so no set is needed)
     for (let t = 0; t < s.count; t++) check(s.touched[t]);
-    for (let t = 0; t < before.row.length; t++)
-      if (s.sim[before.row[t]] === 0) check(before.row[t]);
+    for (const before of changes.before) {
+      const row = before.row;
+      for (let t = 0; t < row.length; t++) if (s.sim[row[t]] === 0) check(row[t]);
+    }
     return marked;
   }
 
@@ -552,6 +574,14 @@ export class LiveModel {
 /** How much free space the editable matrix keeps (tests make it tiny to force refits). */
 export interface Room {
   readonly spare?: (nnz: number) => number;
+}
+
+/** What the events of one batch did to one entity's ratings. */
+interface Changes {
+  /** The entities on the other side whose rating of it changed (the raters, for a movie). */
+  readonly others: number[];
+  /** What each of those changes may have cut off, taken just before it. */
+  readonly before: Reach[];
 }
 
 interface Reach {

@@ -8,6 +8,9 @@ import type { HybridClock } from './hybrid-clock.ts';
 import type { ServiceObserver } from './service-observer.ts';
 import type { RateMovieResult, RemoveRatingResult } from './views.ts';
 
+/** Durable changes applied together at most (see RatingWriter.applyLocal). */
+const APPLY_BATCH = 16;
+
 /**
  * Accepts rating changes: validates each against the current state, times it with the
  * replica's clock, makes it durable in the rating log, and only then applies it to the
@@ -24,6 +27,12 @@ export class RatingWriter {
   private readonly applied: Array<() => void> = [];
   /** Where counts go, when someone watches (the server's metrics). */
   observer: ServiceObserver | null = null;
+  /** Durable changes waiting to be applied, in commit order (see applyLocal). */
+  private readonly toApply: Array<{
+    event: RatingEvent;
+    resolve: (invalidated: number) => void;
+    reject: (err: unknown) => void;
+  }> = [];
 
   constructor(
     private readonly live: LiveModel,
@@ -149,13 +158,37 @@ export class RatingWriter {
       );
     }
     this.clock.observe(event.timestamp);
-    const invalidated = this.live.apply([event]);
-    this.observer?.ratingsApplied('local', 1, invalidated);
+    const invalidated = await this.applyLocal(event);
     for (const listener of this.committed) await listener(event);
     this.logger?.debug(
       { userId: event.userId, movieId: event.movieId, kind: event.kind, invalidated },
-      `rating applied: ${invalidated} neighbour lists invalidated`,
+      `rating applied: ${invalidated} neighbour lists invalidated (with its batch)`,
     );
+  }
+  /**
+   * Applies a durable change with the others made durable by the same journal flush:
+   * they are queued, and applied together on the next turn of the event loop, up to
+   * APPLY_BATCH at a time (a batch computes one similarity row per distinct movie and
+   * user, see LiveModel.apply), yielding between batches so reads are answered between
+   * them. Resolves with the lists its batch invalidated.
+   */
+  private applyLocal(event: RatingEvent): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.toApply.push({ event, resolve, reject });
+      if (this.toApply.length === 1) setImmediate(() => this.applyQueued());
+    });
+  }
+  private applyQueued(): void {
+    const batch = this.toApply.slice(0, APPLY_BATCH);
+    try {
+      const invalidated = this.live.apply(batch.map((b) => b.event));
+      this.observer?.ratingsApplied('local', batch.length, invalidated);
+      for (const b of batch) b.resolve(invalidated);
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
+    this.toApply.splice(0, batch.length);
+    if (this.toApply.length > 0) setImmediate(() => this.applyQueued());
   }
 }
 

@@ -105,6 +105,43 @@ describe('LiveModel', () => {
     );
   });
 
+  it('given events applied in batches of any size, with some lists read between batches, then every list equals a rebuild, for any metric', () => {
+    fc.assert(
+      fc.property(
+        base,
+        fc.array(fc.tuple(event, fc.boolean()), { minLength: 1, maxLength: 16 }),
+        fc.array(fc.tuple(fc.constantFrom('item' as const, 'user' as const), fc.nat(8)), {
+          maxLength: 6,
+        }),
+        fc.constantFrom(...similarityMetrics),
+        (rows, marked, reads, metric) => {
+          const rank = { metric, shrinkage: 0, minSupport: 1 };
+          const cfg: ModelConfig = {
+            ...config,
+            item: { ...config.item, rankSimilarity: rank },
+            user: { ...config.user, rankSimilarity: rank },
+          };
+          const live = LiveModel.create(movieIds, columns(rows), cfg, weights);
+          // an event flagged true closes its batch; lists are read between batches, so a
+          // later batch must invalidate lists recomputed after the one before it
+          let batch: RatingEvent[] = [];
+          marked.forEach(([e, closes], t) => {
+            batch.push({ ...e, timestamp: 100 + t } as RatingEvent);
+            if (!closes && t < marked.length - 1) return;
+            live.apply(batch);
+            batch = [];
+            for (const [side, a] of reads) {
+              const n = side === 'item' ? movieIds.length : live.userCount;
+              live.ensureLists(side, [a % n]);
+            }
+          });
+          expectListsEqualRebuild(live, cfg);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('given random changes and any pair of metrics, when applied, then the matrix, spaces, means and popularity are exactly those of a fit on the same ratings', () => {
     fc.assert(
       fc.property(
