@@ -5,7 +5,8 @@ import { buildRatingMatrix, type RatingMatrix, rowMeans } from './matrix.ts';
 import type { HybridWeights, Model, ModelConfig, SideModel } from './model.ts';
 import { fitModel } from './model.ts';
 import { addUser, type EditableModel, setRating } from './model-edit.ts';
-import { listEnd, listStart, selectNeighbours, writeList } from './neighbours.ts';
+import { placeInList } from './neighbour-lists.ts';
+import { listStart, selectNeighbours, writeList } from './neighbours.ts';
 import { PairIndex } from './pair-index.ts';
 import { computePopularity } from './popularity.ts';
 import { type Digest, digestHex, digestRating, emptyDigest } from './rating-digest.ts';
@@ -70,6 +71,23 @@ export class LiveModel {
   listsInvalidated = 0;
   /** Times the matrix ran out of room and was refitted from the ratings. */
   refits = 0;
+  /** Lists brought up to date in place by a change of one similarity (see placeInList). */
+  listsEdited = 0;
+  /** Dirty lists recomputed ahead of their reads (see refreshLists). */
+  listsRefreshed = 0;
+  private readonly everRead: Record<Side, Uint8Array> = {
+    item: new Uint8Array(0),
+    user: new Uint8Array(0),
+  };
+  private batches = 0;
+  private readonly bounds: Record<Side, Float32Array> = {
+    item: new Float32Array(0),
+    user: new Float32Array(0),
+  };
+  private readonly batchStamps: Record<Side, Uint32Array> = {
+    item: new Uint32Array(0),
+    user: new Uint32Array(0),
+  };
   /**
    * Counts the batches of events applied: every answer computed from the model is a
    * function of the request and the ratings, so one computed at the same revision is
@@ -135,11 +153,12 @@ export class LiveModel {
     const parts = { item: true, user: true, lists: lists === 'compute' };
     live.current = { ...fitModel(matrix, live.settings, parts), matrix };
     live.scratch = { item: rowScratch(matrix.nItems), user: rowScratch(matrix.nUsers) };
-    // one set of selection buffers per side: a rating recomputes lists one at a time
+    // one set of selection buffers per side: a rating recomputes lists one at a time;
+    // each selects one entry more than a list holds (see recomputeList)
     const buffers = (k: number) => ({
-      top: new TopK(k),
-      ids: new Int32Array(k),
-      sims: new Float64Array(k),
+      top: new TopK(k + 1),
+      ids: new Int32Array(k + 1),
+      sims: new Float64Array(k + 1),
     });
     live.selection = { item: buffers(config.item.listSize), user: buffers(config.user.listSize) };
     if (lists === 'later') {
@@ -172,6 +191,8 @@ export class LiveModel {
     lists.sim.set(sims.subarray(0, n), start);
     lists.support.set(supports.subarray(0, n), start);
     lists.length[a] = n;
+    // what is outside a list read from elsewhere is unknown until it is recomputed here
+    this.outsideBounds(side)[a] = Number.POSITIVE_INFINITY;
     this.dirtyFlags(side)[a] = 0;
   }
 
@@ -279,12 +300,10 @@ export class LiveModel {
     if (this.scratch.user.sim.length < this.current.matrix.nUsers)
       this.scratch.user = rowScratch(this.current.matrix.nUsers * 2);
     let invalidated = 0;
+    const batch = ++this.batches;
     for (const side of ['item', 'user'] as const) {
-      const done = new Set<number>();
-      for (const [a, changes] of changed[side]) {
-        invalidated += this.invalidate(side, a, changes, done);
-        done.add(a);
-      }
+      for (const [a, changes] of changed[side])
+        invalidated += this.invalidate(side, a, changes, batch);
     }
     this.listsInvalidated += invalidated;
     return invalidated;
@@ -302,13 +321,54 @@ export class LiveModel {
   /** Recomputes every dirty list among `entities` of a side, so reading them is exact. */
   ensureLists(side: Side, entities: Iterable<number>): void {
     const flags = this.dirtyFlags(side);
+    const read = this.readFlags(side);
     const reads = this.listReads[side];
     for (const a of entities) {
-      if (a >= 0 && a < flags.length && flags[a] === 1) {
+      if (a < 0 || a >= flags.length) continue;
+      read[a] = 1;
+      if (flags[a] === 1) {
         this.recomputeList(side, a);
         reads.miss++;
       } else reads.hit++;
     }
+  }
+
+  /**
+   * Recomputes dirty lists ahead of their reads, while `more()` answers true (asked after
+   * each list): first those that have been read before (what readers use), users before
+   * movies (every recommendation reads its user's list), then the rest. Returns how many
+   * it recomputed; 0 when no list is dirty. Exact whenever it runs: a list is recomputed
+   * from the current ratings, as a read would.
+   */
+  refreshLists(more: () => boolean): number {
+    let done = 0;
+    for (const onlyRead of [true, false]) {
+      for (const side of ['user', 'item'] as const) {
+        if (!this.current[side]) continue;
+        const flags = this.dirtyFlags(side);
+        const read = this.readFlags(side);
+        const n = side === 'item' ? this.current.matrix.nItems : this.current.matrix.nUsers;
+        for (let a = 0; a < n; a++) {
+          if (flags[a] === 0 || (onlyRead && read[a] === 0)) continue;
+          this.recomputeList(side, a);
+          this.listsRefreshed++;
+          done++;
+          if (!more()) return done;
+        }
+      }
+    }
+    return done;
+  }
+
+  /** Per entity of a side, 1 once its list has been read (see refreshLists). */
+  private readFlags(side: Side): Uint8Array {
+    const n = this.dirtyFlags(side).length;
+    const flags = this.everRead[side];
+    if (flags.length >= n) return flags;
+    const grown = new Uint8Array(n);
+    grown.set(flags);
+    this.everRead[side] = grown;
+    return grown;
   }
 
   private dirtyFlags(side: Side): Uint8Array {
@@ -346,19 +406,20 @@ export class LiveModel {
   /**
    * The change of entity a's ratings (by `changes.others`) moved its similarity to the
    * entities its row reaches (before or after the changes), and for every metric but
-   * adjusted cosine nothing else. Its own list is recomputed now; the list of another
-   * entity b can change only if a was in it or now reaches its last entry (or it has
-   * room), so only those are marked dirty. Lists in `exact` were recomputed from the final
-   * ratings in this batch already and are left alone.
+   * adjusted cosine nothing else. Its own list is recomputed now. Another entity b's list
+   * can change only through sim(a, b): it is edited in place where that is exact
+   * (placeInList), and marked for recomputation on read where only a recomputation can
+   * tell. Lists recomputed from the final ratings in this batch (`batch`) are left alone.
    */
-  private invalidate(side: Side, a: number, changes: Changes, exact: Set<number>): number {
+  private invalidate(side: Side, a: number, changes: Changes, batch: number): number {
     const sideModel = this.current[side];
     if (!sideModel) return 0;
     const flags = this.dirtyFlags(side);
+    const exact = this.recomputedIn(side);
     const s = this.scratch[side];
     let marked = 0;
     const mark = (b: number) => {
-      if (b !== a && flags[b] === 0 && !exact.has(b)) {
+      if (b !== a && flags[b] === 0 && exact[b] !== batch) {
         flags[b] = 1;
         marked++;
         this.listener?.(side, b, 'invalidated');
@@ -369,29 +430,21 @@ export class LiveModel {
     // so each list of an entity `other` rated (before or after) can change.
     for (const before of changes.before) for (const b of before.other) mark(b);
     for (const other of changes.others) for (const b of this.ratedBy(side, other)) mark(b);
-    this.recomputeList(side, a);
+    this.recomputeList(side, a, batch);
     marked++;
+    const bounds = this.outsideBounds(side);
     const lists = sideModel.lists;
     const check = (b: number) => {
-      if (b >= lists.length.length || flags[b] === 1) return;
-      const end = listEnd(lists, b);
-      const sim = s.sim[b];
-      // Lists store Float32: a near-tie with the last entry must count as reaching it,
-      // or a rounding difference decides which of two equal neighbours stays.
-      if (sim > 0 && (lists.length[b] < lists.k || sim >= lists.sim[end - 1] - 1e-6)) {
-        mark(b);
-        return;
-      }
-      const idx = lists.idx;
-      for (let q = listStart(lists, b); q < end; q++) {
-        if (idx[q] === a) {
-          mark(b);
-          return;
-        }
+      if (b === a || b >= lists.length.length || flags[b] === 1 || exact[b] === batch) return;
+      const edit = placeInList(lists, b, a, s.sim[b], s.support[b], bounds);
+      if (edit === 'unknown') mark(b);
+      else if (edit === 'edited') {
+        this.listsEdited++;
+        this.listener?.(side, b, 'recomputed');
       }
     };
     // the entities a's new row reaches, then those only its old row may have reached
-    // (checking one twice gives the same answer, so no set is needed)
+    // (placing a twice in one list gives the same list, so no set is needed)
     for (let t = 0; t < s.count; t++) check(s.touched[t]);
     for (const before of changes.before) {
       const row = before.row;
@@ -400,18 +453,48 @@ export class LiveModel {
     return marked;
   }
 
+  /**
+   * Per entity of a side, at least the best positive similarity outside its list (0 when
+   * the list has room; Infinity when unknown, as for lists built or loaded in bulk), which
+   * lets more changes edit a list in place (placeInList).
+   */
+  private outsideBounds(side: Side): Float32Array {
+    const n = this.dirtyFlags(side).length;
+    const bounds = this.bounds[side];
+    if (bounds.length >= n) return bounds;
+    const grown = new Float32Array(n).fill(Number.POSITIVE_INFINITY);
+    grown.set(bounds);
+    this.bounds[side] = grown;
+    return grown;
+  }
+
+  /** Per entity of a side, the batch that last recomputed its list (see apply). */
+  private recomputedIn(side: Side): Uint32Array {
+    const n = this.dirtyFlags(side).length;
+    const stamps = this.batchStamps[side];
+    if (stamps.length >= n) return stamps;
+    const grown = new Uint32Array(n);
+    grown.set(stamps);
+    this.batchStamps[side] = grown;
+    return grown;
+  }
+
   /** Recomputes one list from the current ratings; leaves the row in this side's scratch. */
-  private recomputeList(side: Side, a: number): void {
+  private recomputeList(side: Side, a: number, batch = 0): void {
     const sideModel = this.current[side];
     if (!sideModel) return;
     const s = this.scratch[side];
     const { lists, rankSpace } = sideModel;
     computeRow(rankSpace, a, s);
     const { top, ids, sims } = this.selection[side];
+    // one more than the list holds: the best candidate left outside bounds the rest
     selectNeighbours(s, s.sim, top);
-    const count = top.drainSorted(ids, sims);
+    const drained = top.drainSorted(ids, sims);
+    const count = Math.min(drained, lists.k);
     writeList(lists, a, ids, sims, s.support, count);
+    this.outsideBounds(side)[a] = drained > lists.k ? sims[lists.k] : 0;
     this.dirtyFlags(side)[a] = 0;
+    if (batch > 0) this.recomputedIn(side)[a] = batch;
     this.listsRecomputed++;
     this.listener?.(side, a, 'recomputed');
   }
