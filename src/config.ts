@@ -85,6 +85,7 @@ const schema = z.object({
   CLOCK_OFFSET_FILE: z.string().min(1).optional(),
   STREAM_COMPACT_ENTRIES: count.default(10_000),
   RECOMMENDATION_CACHE: z.coerce.number().int().min(0).default(10_000),
+  LIST_REFRESH: boolean.default(true),
   STREAM_COMPACT_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
@@ -135,6 +136,8 @@ export interface Config {
   readonly streamCompactEntries: number;
   /** Recommendation answers kept while the ratings do not change; 0: none. */
   readonly recommendationCache: number;
+  /** Recompute invalidated lists in the background after ratings. */
+  readonly refreshLists: boolean;
   /** ...leaving entries younger than this. */
   readonly streamCompactMinAgeMs: number;
 }
@@ -229,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clockOffsetFile: c.CLOCK_OFFSET_FILE ?? null,
     streamCompactEntries: c.STREAM_COMPACT_ENTRIES,
     recommendationCache: c.RECOMMENDATION_CACHE,
+    refreshLists: c.LIST_REFRESH,
     streamCompactMinAgeMs: c.STREAM_COMPACT_MIN_AGE_MS,
   };
 }

@@ -47,7 +47,7 @@ export class RatingWriter {
     this.committed.push(listener);
   }
 
-  /** Called after changes from other replicas were applied. */
+  /** Called after each batch of changes was applied: local ones, or other replicas'. */
   onApplied(listener: () => void): void {
     this.applied.push(listener);
   }
@@ -184,6 +184,7 @@ export class RatingWriter {
       const invalidated = this.live.apply(batch.map((b) => b.event));
       this.observer?.ratingsApplied('local', batch.length, invalidated);
       for (const b of batch) b.resolve(invalidated);
+      for (const listener of this.applied) listener();
     } catch (err) {
       for (const b of batch) b.reject(err);
     }

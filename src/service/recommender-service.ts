@@ -10,6 +10,7 @@ import type { RatingStream } from '../store/rating-stream.ts';
 import type { Catalog } from './catalog.ts';
 import { CatalogueQueries, type MovieFilter, type MovieOrder } from './catalogue-queries.ts';
 import { HybridClock } from './hybrid-clock.ts';
+import { ListRefresher } from './list-refresher.ts';
 import { ListSync } from './list-sync.ts';
 import { modelInputs, observeAll } from './model-inputs.ts';
 import { RatingWriter } from './rating-writer.ts';
@@ -53,6 +54,11 @@ export interface ServiceInputs {
   readonly clock?: HybridClock;
   /** Recommendation answers kept while the ratings do not change (default 10,000; 0: none). */
   readonly recommendationCache?: number;
+  /**
+   * Recompute invalidated lists in the background after ratings (list-refresher.ts), so
+   * reads rarely wait for them (default false: each list is recomputed when first read).
+   */
+  readonly refreshLists?: boolean;
 }
 
 /** A service whose neighbour lists are shared through a store (Redis). */
@@ -77,6 +83,7 @@ export class RecommenderService {
   private readonly queries: CatalogueQueries;
   private readonly recommender: Recommender;
   private readonly writer: RatingWriter;
+  private readonly refresher: ListRefresher | null;
 
   private constructor(
     readonly dataset: Dataset,
@@ -86,10 +93,18 @@ export class RecommenderService {
     private readonly logger: Logger | null,
     /** Issues the timestamps of accepted ratings (see hybrid-clock.ts). */
     readonly clock: HybridClock,
-    recommendationCache: number | undefined,
+    options: Pick<ServiceInputs, 'recommendationCache' | 'refreshLists'>,
   ) {
     this.queries = new CatalogueQueries(dataset, catalog, live);
-    this.recommender = new Recommender(live, this.queries, () => this.sync, recommendationCache);
+    this.recommender = new Recommender(
+      live,
+      this.queries,
+      () => this.sync,
+      options.recommendationCache,
+    );
+    this.refresher = options.refreshLists
+      ? new ListRefresher(live, () => void this.sync?.flush())
+      : null;
     this.writer = new RatingWriter(live, this.queries, log, clock, logger);
     // a change is written to the shared lists, then published to the other replicas
     this.writer.onCommitted(async (event) => {
@@ -97,7 +112,10 @@ export class RecommenderService {
       // durable in the journal already: if Redis is away the event waits in an outbox
       await this.replication?.accepted(event);
     });
-    this.writer.onApplied(() => void this.sync?.flush());
+    this.writer.onApplied(() => {
+      void this.sync?.flush();
+      this.refresher?.wake();
+    });
   }
 
   /**
@@ -130,7 +148,7 @@ export class RecommenderService {
       inputs.log ?? null,
       inputs.logger ?? null,
       clock,
-      inputs.recommendationCache,
+      inputs,
     );
   }
 
@@ -171,7 +189,7 @@ export class RecommenderService {
       inputs.log ?? null,
       logger,
       clock,
-      inputs.recommendationCache,
+      inputs,
     );
     service.sync = new ListSync(store, version, live, logger, () => clock.position);
     if (stored) {
@@ -297,6 +315,7 @@ export class RecommenderService {
   }
 
   async close(): Promise<void> {
+    this.refresher?.close();
     await this.replication?.close();
     await this.log?.close();
   }
