@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix } from '../src/store/redis-keys.ts';
+import { RATE_MOVIE, RECOMMENDATIONS, SIMILAR_MOVIES } from './documents.ts';
 import {
   median,
   openLoop,
@@ -35,7 +36,9 @@ import {
  * - after a burst of BURST ratings (default 6,000; random users, movies drawn by
  *   popularity, 32 connections): the open loop at half rate again, then, after a second
  *   burst, recommendations at 32 connections.
- * The load generator shares the 2 cores with the server, so these are lower bounds.
+ * Reads and writes are one document each with variables, as a GraphQL client sends them
+ * (bench/documents.ts). The load generator shares the 2 cores with the server, so these
+ * are lower bounds.
  * STORES=memory (or redis) runs one store.
  */
 const dataset = process.env.DATASET ?? 'ml-latest-small';
@@ -69,8 +72,7 @@ async function load(url: string, body: Body, amount?: number): Promise<Phase> {
   };
 }
 
-const q = (query: string) => JSON.stringify({ query });
-const trivial: Body = () => q('{ __typename }');
+const trivial: Body = () => JSON.stringify({ query: '{ __typename }' });
 
 async function bareApollo(): Promise<Phase> {
   const server = await start({}, 'bench/bare-apollo.ts');
@@ -84,15 +86,26 @@ async function bareApollo(): Promise<Phase> {
 
 async function main(): Promise<void> {
   const { userIds, movieIds, ratedMovies } = await ratedIds(dataset);
+  // one document per operation with variables, as a GraphQL client (the web page) sends
   const recs: Body = () =>
-    q(`{ recommendations(userId: ${pick(userIds)}, first: 10) { movie { title } score } }`);
+    JSON.stringify({
+      query: RECOMMENDATIONS,
+      variables: { userId: String(pick(userIds)) },
+    });
   const similar: Body = () =>
-    q(`{ similarMovies(movieId: ${pick(movieIds)}, first: 10) { movie { title } similarity } }`);
+    JSON.stringify({ query: SIMILAR_MOVIES, variables: { movieId: String(pick(movieIds)) } });
   let t = 0;
   const rate: Body = () =>
-    q(
-      `mutation { rateMovie(input: { userId: ${pick(userIds)}, movieId: ${pick(ratedMovies)}, rating: ${1 + (++t % 9) / 2} }) { rating { value } } }`,
-    );
+    JSON.stringify({
+      query: RATE_MOVIE,
+      variables: {
+        input: {
+          userId: String(pick(userIds)),
+          movieId: String(pick(ratedMovies)),
+          rating: 1 + (++t % 9) / 2,
+        },
+      },
+    });
   const mixed: Body = () => (++t % 10 === 0 ? rate() : recs());
 
   const prefix = `bench-serve-${randomUUID()}`;

@@ -11,13 +11,17 @@ export interface Started {
 }
 
 /**
- * Starts `script` (the service by default) and resolves at its "ready in" line. Lines
+ * Starts `script` (the service by default, from SERVICE_ROOT when set) and resolves at
+ * its "ready in" line. Lines
  * after it (the request log, when on) are drained unread, so the bench spends no CPU on
  * them.
  */
 export function start(env: Record<string, string>, script = 'src/cli/serve.ts'): Promise<Started> {
   const { REDIS_URL: _r, NODE_ENV: _n, ...inherited } = process.env;
+  // SERVICE_ROOT: another checkout's service under the same load (old against new in one run)
+  const root = script === 'src/cli/serve.ts' ? (process.env.SERVICE_ROOT ?? '.') : '.';
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
     // the benches measure the engine and the server, not the per-client write allowance
     // nor a log line per request
     env: {
