@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express from 'express';
@@ -204,6 +207,9 @@ export class HttpServer {
         nullVariablesPlugin(),
         observabilityPlugin(this.metrics, logger, this.options.logRequests ?? true),
         ApolloServerPluginDrainHttpServer({ httpServer: this.http }),
+        // the schema gives no cache hints; the default plugin wraps every field resolver
+        // to collect them
+        ApolloServerPluginCacheControlDisabled(),
         this.options.sandbox
           ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
           : ApolloServerPluginLandingPageDisabled(),

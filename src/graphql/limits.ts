@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
+  type ASTNode,
   type ASTVisitor,
   type DocumentNode,
   GraphQLError,
@@ -9,6 +10,7 @@ import {
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
+  visit,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { MAX_FIRST } from '../service/validate.ts';
@@ -147,20 +149,57 @@ export const firstWeightedEstimator: ComplexityEstimator = ({ args, childComplex
   return 1 + first * childComplexity;
 };
 
+/**
+ * The variables a document's cost can depend on: those given to a `first` argument (the
+ * estimator's weight) or to a directive (@skip and @include drop what they guard).
+ * Others, such as a user id, never change it.
+ */
+const costVariables = new WeakMap<DocumentNode, string[]>();
+
+function costKey(
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+): string {
+  let names = costVariables.get(document);
+  if (!names) {
+    const found = new Set<string>();
+    const collect = (node: ASTNode) =>
+      visit(node, {
+        Variable(v) {
+          found.add(v.name.value);
+        },
+      });
+    visit(document, {
+      Argument(arg) {
+        if (arg.name.value === 'first') collect(arg.value);
+      },
+      Directive(directive) {
+        collect(directive);
+      },
+    });
+    names = [...found].sort();
+    costVariables.set(document, names);
+  }
+  // an absent variable (its default applies) and an explicit null cost differently
+  const values = names.map((name) => (name in variables ? JSON.stringify(variables[name]) : '-'));
+  return `${operationName ?? ''}\n${values.join('\n')}`;
+}
+
 /** Costs remembered per parsed document, for so many operation and variable shapes. */
 const COSTS_PER_DOCUMENT = 32;
-/** Variables longer than this (as JSON) are costed every time, not remembered. */
+/** Keys longer than this (variables as JSON) are costed every time, not remembered. */
 const MAX_COST_KEY_CHARS = 512;
 
 /**
  * Rejects an operation whose estimated cost is over `max`, before anything runs. A cost
- * depends only on the document, the operation and the variables (`first: $n`), so it is
- * remembered per parsed document (which Apollo's document cache hands back for a repeated
- * query text) and per operation and variables: walking the document again cost about a
- * twelfth of a trivial request's CPU.
+ * depends only on the document, the operation and the variables of `first` arguments and
+ * directives (costKey), so it is remembered per parsed document (which Apollo's document
+ * cache hands back for a repeated query text) and per operation and those variables:
+ * walking the document again cost about a twelfth of a trivial request's CPU.
  */
 function costPlugin(max: number): ApolloServerPlugin {
-  const costs = new WeakMap<DocumentNode, Map<string, number | null>>();
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
   const costOf = (
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -186,13 +225,15 @@ function costPlugin(max: number): ApolloServerPlugin {
         async didResolveOperation({ request, document, schema }) {
           const variables = request.variables ?? {};
           const operationName = request.operationName ?? undefined;
-          const key = `${operationName ?? ''}\n${JSON.stringify(variables)}`;
+          const key = costKey(document, operationName, variables);
           const known = costs.get(document);
-          let cost = known?.get(key);
+          let cost: number | null | undefined = known?.get(key);
           if (cost === undefined) {
             cost = costOf(schema, document, operationName, variables);
-            if (key.length <= MAX_COST_KEY_CHARS) {
-              const remembered = known ?? new Map<string, number | null>();
+            // a cost that could not be computed (variables that do not coerce) is not
+            // kept: the key leaves most variables out, and valid ones must be costed
+            if (cost !== null && key.length <= MAX_COST_KEY_CHARS) {
+              const remembered = known ?? new Map<string, number>();
               if (remembered.size >= COSTS_PER_DOCUMENT) remembered.clear();
               remembered.set(key, cost);
               costs.set(document, remembered);

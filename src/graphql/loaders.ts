@@ -30,24 +30,12 @@ export interface Loaders {
   readonly predictedRating: DataLoader<PredictionRequest, number | null, string>;
 }
 
+/**
+ * The loaders of one request, each made when a field first asks for it: most requests
+ * need one or two of the six, and making all six cost a trivial request measurable CPU.
+ */
 export function createLoaders(service: RecommenderService): Loaders {
-  return {
-    movie: new DataLoader(async (ids) => service.movies(ids)),
-    user: new DataLoader(async (ids) => service.users(ids)),
-    similarMovies: new DataLoader(async (keys) => service.similarMovies(keys), {
-      cacheKeyFn: (k) => `${k.movieId}:${k.first}`,
-    }),
-    similarUsers: new DataLoader(async (keys) => service.similarUsers(keys), {
-      cacheKeyFn: (k) => `${k.userId}:${k.first}`,
-    }),
-    recommendations: new DataLoader(async (keys) => service.recommendations(keys), {
-      cacheKeyFn: (k) =>
-        JSON.stringify([k.userId, k.first, k.strategy, [...k.genres].sort(), k.excludeRated]),
-    }),
-    predictedRating: new DataLoader(async (keys) => service.predictedRatings(keys), {
-      cacheKeyFn: (k) => `${k.userId}:${k.movieId}:${k.strategy}`,
-    }),
-  };
+  return new RequestLoaders(service);
 }
 
 /**
@@ -57,10 +45,63 @@ export function createLoaders(service: RecommenderService): Loaders {
  * finer rule.
  */
 export function forgetAll(loaders: Loaders): void {
-  loaders.movie.clearAll();
-  loaders.user.clearAll();
-  loaders.similarMovies.clearAll();
-  loaders.similarUsers.clearAll();
-  loaders.recommendations.clearAll();
-  loaders.predictedRating.clearAll();
+  if (loaders instanceof RequestLoaders) loaders.forgetAll();
+  else for (const loader of Object.values(loaders)) (loader as DataLoader<never, never>).clearAll();
+}
+
+class RequestLoaders implements Loaders {
+  #movie: Loaders['movie'] | null = null;
+  #user: Loaders['user'] | null = null;
+  #similarMovies: Loaders['similarMovies'] | null = null;
+  #similarUsers: Loaders['similarUsers'] | null = null;
+  #recommendations: Loaders['recommendations'] | null = null;
+  #predictedRating: Loaders['predictedRating'] | null = null;
+
+  constructor(private readonly service: RecommenderService) {}
+
+  get movie(): Loaders['movie'] {
+    this.#movie ??= new DataLoader(async (ids) => this.service.movies(ids));
+    return this.#movie;
+  }
+  get user(): Loaders['user'] {
+    this.#user ??= new DataLoader(async (ids) => this.service.users(ids));
+    return this.#user;
+  }
+  get similarMovies(): Loaders['similarMovies'] {
+    this.#similarMovies ??= new DataLoader(async (keys) => this.service.similarMovies(keys), {
+      cacheKeyFn: (k) => `${k.movieId}:${k.first}`,
+    });
+    return this.#similarMovies;
+  }
+  get similarUsers(): Loaders['similarUsers'] {
+    this.#similarUsers ??= new DataLoader(async (keys) => this.service.similarUsers(keys), {
+      cacheKeyFn: (k) => `${k.userId}:${k.first}`,
+    });
+    return this.#similarUsers;
+  }
+  get recommendations(): Loaders['recommendations'] {
+    this.#recommendations ??= new DataLoader(async (keys) => this.service.recommendations(keys), {
+      cacheKeyFn: (k) =>
+        JSON.stringify([k.userId, k.first, k.strategy, [...k.genres].sort(), k.excludeRated]),
+    });
+    return this.#recommendations;
+  }
+  get predictedRating(): Loaders['predictedRating'] {
+    this.#predictedRating ??= new DataLoader(async (keys) => this.service.predictedRatings(keys), {
+      cacheKeyFn: (k) => `${k.userId}:${k.movieId}:${k.strategy}`,
+    });
+    return this.#predictedRating;
+  }
+
+  forgetAll(): void {
+    for (const loader of [
+      this.#movie,
+      this.#user,
+      this.#similarMovies,
+      this.#similarUsers,
+      this.#recommendations,
+      this.#predictedRating,
+    ])
+      loader?.clearAll();
+  }
 }

@@ -150,6 +150,21 @@ describe('cost', () => {
     expect(small.errors).toBeUndefined();
   });
 
+  it('given one document asked with other variables, when a cost was remembered for it, then each request is weighed by its own first and directives', async () => {
+    const query =
+      'query($u: ID!, $n: Int, $deep: Boolean!) { recommendations(userId: $u, first: $n) { movie { similar(first: $n) @include(if: $deep) { movie { title } } } } }';
+    // a request whose other variable does not coerce is costed as nothing: that must not
+    // let the same document through later with a first that costs too much
+    const bad = await gql(server.url, query, { u: { not: 'an id' }, n: 100, deep: true });
+    expect(onlyError(bad).extensions?.code).toBe('BAD_USER_INPUT');
+    const shallow = await gql(server.url, query, { u: '1', n: 100, deep: false });
+    expect(shallow.errors).toBeUndefined();
+    const deep = await limitError(query, { u: '2', n: 100, deep: true });
+    expect(deep.extensions?.limit).toBe('maxCost');
+    const small = await gql(server.url, query, { u: '3', n: 5, deep: true });
+    expect(small.errors).toBeUndefined();
+  });
+
   it('given first over 100, when sent, then the argument’s own error answers rather than the cost', async () => {
     const result = await gql(
       server.url,
