@@ -39,14 +39,15 @@ import {
  * Reads and writes are one document each with variables, as a GraphQL client sends them
  * (bench/documents.ts). The load generator shares the 2 cores with the server, so these
  * are lower bounds.
- * STORES=memory (or redis) runs one store.
+ * Stores: memory (one process), memory-2 (SERVE_PROCESSES=2: two workers on one port)
+ * and redis; STORES=memory,redis picks some.
  */
 const dataset = process.env.DATASET ?? 'ml-latest-small';
 const duration = Number(process.env.DURATION ?? 10);
 const runs = Number(process.env.RUNS ?? 3);
 const burst = Number(process.env.BURST ?? 6000);
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const storeNames = (process.env.STORES ?? 'memory,redis').split(',');
+const storeNames = (process.env.STORES ?? 'memory,memory-2,redis').split(',');
 const CONNECTIONS = 32;
 
 type Body = () => string;
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
   };
   const stores = [
     { name: 'memory', env: {} as Record<string, string> },
+    { name: 'memory-2', env: { SERVE_PROCESSES: '2' } },
     { name: 'redis', env: { REDIS_URL: redisUrl, REDIS_PREFIX: prefix } },
   ].filter((s) => storeNames.includes(s.name));
   const rows: Array<Record<string, unknown>> = [];

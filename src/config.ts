@@ -86,6 +86,7 @@ const schema = z.object({
   STREAM_COMPACT_ENTRIES: count.default(10_000),
   RECOMMENDATION_CACHE: z.coerce.number().int().min(0).default(10_000),
   LIST_REFRESH: boolean.default(true),
+  SERVE_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   STREAM_COMPACT_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
@@ -138,6 +139,8 @@ export interface Config {
   readonly recommendationCache: number;
   /** Recompute invalidated lists in the background after ratings. */
   readonly refreshLists: boolean;
+  /** Processes answering requests (1: this one; more: a primary and that many workers). */
+  readonly serveProcesses: number;
   /** ...leaving entries younger than this. */
   readonly streamCompactMinAgeMs: number;
 }
@@ -178,6 +181,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !c.AUTH_JWT_SECRET && !c.AUTH_JWKS_URL && !c.ALLOW_ANONYMOUS_WRITES) {
     throw new ConfigError(
       `invalid configuration: NODE_ENV=production with writes open to anyone; set AUTH_JWT_SECRET (${MIN_SECRET_LENGTH} characters or more) or AUTH_JWKS_URL to require a bearer token for writes, or ALLOW_ANONYMOUS_WRITES=true to accept them without one`,
+    );
+  }
+  if (c.SERVE_PROCESSES > 1 && (c.REDIS_URL || c.REDIS_CLUSTER_NODES)) {
+    throw new ConfigError(
+      `invalid configuration: SERVE_PROCESSES=${c.SERVE_PROCESSES} with ${c.REDIS_URL ? 'REDIS_URL' : 'REDIS_CLUSTER_NODES'}; with Redis, run more replicas (each with its own DATA_DIR) instead of more processes of one`,
     );
   }
   if (c.METRICS_PORT === undefined && c.METRICS_HOST !== undefined) {
@@ -233,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     streamCompactEntries: c.STREAM_COMPACT_ENTRIES,
     recommendationCache: c.RECOMMENDATION_CACHE,
     refreshLists: c.LIST_REFRESH,
+    serveProcesses: c.SERVE_PROCESSES,
     streamCompactMinAgeMs: c.STREAM_COMPACT_MIN_AGE_MS,
   };
 }

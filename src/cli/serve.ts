@@ -1,9 +1,12 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { type Logger, pino } from 'pino';
+import { runPrimary } from '../cluster/primary.ts';
+import { joinPrimary } from '../cluster/worker.ts';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { loadDataset } from '../data/movielens.ts';
 import { HttpServer } from '../server.ts';
@@ -41,19 +44,8 @@ export async function serve(): Promise<void> {
     }
     throw err;
   }
-  // JSON lines go out asynchronously: a synchronous write per request line cost a tenth
-  // of a trivial request's CPU; pino flushes what is buffered when the process exits
-  const logger =
-    config.logFormat === 'pretty'
-      ? pino({
-          level: config.logLevel,
-          base: { service: 'movie-recs' },
-          transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service' } },
-        })
-      : pino(
-          { level: config.logLevel, base: { service: 'movie-recs' } },
-          pino.destination({ dest: 1, sync: false }),
-        );
+  const logger = createLogger(config);
+  if (config.serveProcesses > 1 && cluster.isPrimary) return runPrimary(config, logger);
   const server = new HttpServer({
     introspection: config.introspection,
     sandbox: config.sandbox,
@@ -76,10 +68,12 @@ export async function serve(): Promise<void> {
       'changing ratings needs a bearer token whose subject is the user id',
     );
   }
+  // a worker of a multi-process service: the primary owns the journal and the metrics port
+  const worker = cluster.isWorker ? joinPrimary(server.metrics.registry) : null;
   const address = await server.listen(config.port, config.host);
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/graphql`;
   logger.info({ url }, `listening on ${url} (the model is loading)`);
-  if (config.metrics) {
+  if (config.metrics && !worker) {
     const at = await server.listenMetrics(config.metrics.port, config.metrics.host);
     const metricsUrl = `http://${at.family === 'IPv6' ? `[${at.address}]` : at.address}:${at.port}/metrics`;
     logger.info({ metricsUrl }, `metrics on ${metricsUrl}, not on the main port`);
@@ -107,16 +101,18 @@ export async function serve(): Promise<void> {
   const started = performance.now();
   const dataset = await loadDataset(config.dataset);
   const dataDir = resolve(config.dataDir);
-  const { journal, replay } = await openJournal(dataDir, {
-    logger,
-    fsync: config.journalFsync,
-    onFlush: (seconds) => server.metrics.journalFlush.observe(seconds),
-  }).catch((err: unknown) => {
-    // an operator's mistake, not a bug: the message says what to do, a stack would bury it
-    if (!(err instanceof DataDirLockedError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
-  });
+  const { journal, replay } = worker
+    ? { journal: worker.log, replay: { events: await worker.events } }
+    : await openJournal(dataDir, {
+        logger,
+        fsync: config.journalFsync,
+        onFlush: (seconds) => server.metrics.journalFlush.observe(seconds),
+      }).catch((err: unknown) => {
+        // an operator's mistake, not a bug: the message says what to do, a stack would bury it
+        if (!(err instanceof DataDirLockedError)) throw err;
+        process.stderr.write(`${err.message}\n`);
+        process.exit(2);
+      });
   logger.info(
     {
       dataset: dataset.name,
@@ -190,6 +186,7 @@ export async function serve(): Promise<void> {
       clock,
     });
   }
+  worker?.attach(service);
   const buildSeconds = (performance.now() - started) / 1000;
   await server.attach(service, {
     buildSeconds,
@@ -198,10 +195,33 @@ export async function serve(): Promise<void> {
     redis: limiterRedis ? { client: limiterRedis, prefix: config.redisPrefix } : null,
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (worker) {
+    // the primary says "ready" once every worker is
+    logger.info({ url, seconds, pid: process.pid }, `worker ready in ${seconds} s`);
+    worker.ready(url);
+    return;
+  }
   logger.info(
     { url, seconds, mode: config.production ? 'production' : 'development' },
     `ready in ${seconds} s: ${url}${config.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`,
   );
+}
+
+/**
+ * The log's lines: JSON, written asynchronously (a synchronous write per request line cost
+ * a tenth of a trivial request's CPU; pino flushes what is buffered when the process
+ * exits), or pretty for a person at a terminal.
+ */
+function createLogger(config: Config): Logger {
+  // the workers of a multi-process service say which one wrote a line
+  const base = { service: 'movie-recs', ...(cluster.isWorker ? { pid: process.pid } : {}) };
+  return config.logFormat === 'pretty'
+    ? pino({
+        level: config.logLevel,
+        base,
+        transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service' } },
+      })
+    : pino({ level: config.logLevel, base }, pino.destination({ dest: 1, sync: false }));
 }
 
 /**

@@ -279,6 +279,14 @@ export class RecommenderService {
     return this.writer.remove(userId, movieId, nowSeconds);
   }
 
+  /**
+   * Applies changes another process made durable (a peer worker of a multi-process
+   * service), by the rating order, as the replication applies other replicas'.
+   */
+  applyShared(events: RatingEvent[]): void {
+    this.writer.applyShared(events);
+  }
+
   /** Sends list changes and ratings Redis missed (call when it is reachable again); never rejects. */
   async resyncRedis(): Promise<void> {
     if (this.replication) return this.replication.resync();

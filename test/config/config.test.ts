@@ -77,6 +77,20 @@ describe('authentication', () => {
     });
   });
 
+  it('given the throughput settings unset, when loading, then answers are kept, lists refresh in the background and one process serves', () => {
+    const config = loadConfig({});
+    expect(config.recommendationCache).toBe(10_000);
+    expect(config.refreshLists).toBe(true);
+    expect(config.serveProcesses).toBe(1);
+  });
+
+  it('given several processes with Redis, when loading, then it refuses and says to run replicas instead', () => {
+    expect(() => loadConfig({ SERVE_PROCESSES: '2', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /SERVE_PROCESSES=2 with REDIS_URL; with Redis, run more replicas/,
+    );
+    expect(() => loadConfig({ SERVE_PROCESSES: '0' })).toThrow(/SERVE_PROCESSES/);
+  });
+
   it('given both a secret and a JWKS URL, when loading, then it refuses to guess', () => {
     expect(() =>
       loadConfig({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://id.example/k' }),
