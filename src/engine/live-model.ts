@@ -131,14 +131,16 @@ export class LiveModel {
 
   /**
    * Fits the model on the given ratings. With `hybrid: 'fit'` the hybrid's weights are
-   * fitted on a held-out slice first, exactly as the evaluation does.
+   * fitted on a held-out slice first, exactly as the evaluation does. `lists`: every
+   * neighbour list computed now, none (each unknown until loaded or computed on its first
+   * read), or the movies' now and the users' on first read.
    */
   static create(
     movieIds: Int32Array,
     ratings: TimedRatings,
     config: ModelConfig,
     hybrid: 'fit' | HybridWeights,
-    lists: 'compute' | 'later' = 'compute',
+    lists: ListsAtStart = 'compute',
     room: Room = {},
     removals: ReadonlyArray<Removal> = [],
   ): LiveModel {
@@ -150,7 +152,8 @@ export class LiveModel {
         : hybrid;
     live.settings = { ...config, hybrid: weights };
     const matrix = live.matrix();
-    const parts = { item: true, user: true, lists: lists === 'compute' };
+    const later = { item: lists === 'later', user: lists !== 'compute' };
+    const parts = { item: true, user: true, lists: { item: !later.item, user: !later.user } };
     live.current = { ...fitModel(matrix, live.settings, parts), matrix };
     live.scratch = { item: rowScratch(matrix.nItems), user: rowScratch(matrix.nUsers) };
     // one set of selection buffers per side: a rating recomputes lists one at a time;
@@ -161,11 +164,9 @@ export class LiveModel {
       sims: new Float64Array(k + 1),
     });
     live.selection = { item: buffers(config.item.listSize), user: buffers(config.user.listSize) };
-    if (lists === 'later') {
-      // every list is unknown until loaded (see loadList) or recomputed on read
-      live.dirtyFlags('item').fill(1, 0, matrix.nItems);
-      live.dirtyFlags('user').fill(1, 0, matrix.nUsers);
-    }
+    // a list not computed is unknown until loaded (see loadList) or recomputed on read
+    if (later.item) live.dirtyFlags('item').fill(1, 0, matrix.nItems);
+    if (later.user) live.dirtyFlags('user').fill(1, 0, matrix.nUsers);
     return live;
   }
 
@@ -653,6 +654,9 @@ export class LiveModel {
     );
   }
 }
+
+/** Which neighbour lists a live model computes when it is created (see LiveModel.create). */
+export type ListsAtStart = 'compute' | 'later' | 'movies';
 
 /** How much free space the editable matrix keeps (tests make it tiny to force refits). */
 export interface Room {

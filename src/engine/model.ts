@@ -102,10 +102,16 @@ export interface FitParts {
   readonly item: boolean;
   readonly user: boolean;
   /**
-   * Build the neighbour lists (default true). Without them the lists start empty, for a
-   * caller that fills them from elsewhere (a store holding this model version's lists).
+   * Build the neighbour lists (default true), or those of one side only. Without them the
+   * lists start empty, for a caller that fills them from elsewhere (a store holding this
+   * model version's lists) or computes each when first needed.
    */
-  readonly lists?: boolean;
+  readonly lists?: boolean | { readonly item: boolean; readonly user: boolean };
+}
+
+/** Whether a fit builds one side's lists. */
+function buildsLists(parts: FitParts, side: Side): boolean {
+  return typeof parts.lists === 'object' ? parts.lists[side] : (parts.lists ?? true);
 }
 
 export function fitModel(
@@ -137,10 +143,28 @@ export function fitModelPredicting(
 ): ModelWithPredictions {
   const baseline = fitBaseline(matrix, config.baseline);
   const item = parts.item
-    ? fitSide(matrix, 'item', config.item, baseline, config.scale, users, items)
+    ? fitSide(
+        matrix,
+        'item',
+        config.item,
+        baseline,
+        config.scale,
+        users,
+        items,
+        buildsLists(parts, 'item'),
+      )
     : null;
   const user = parts.user
-    ? fitSide(matrix, 'user', config.user, baseline, config.scale, users, items)
+    ? fitSide(
+        matrix,
+        'user',
+        config.user,
+        baseline,
+        config.scale,
+        users,
+        items,
+        buildsLists(parts, 'user'),
+      )
     : null;
   return {
     model: {

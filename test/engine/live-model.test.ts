@@ -142,6 +142,26 @@ describe('LiveModel', () => {
     );
   });
 
+  it('given lists left for later, when created, then none is built, and each read equals a rebuild', () => {
+    fc.assert(
+      fc.property(base, fc.constantFrom('later' as const, 'movies' as const), (rows, lists) => {
+        const live = LiveModel.create(movieIds, columns(rows), config, weights, lists);
+        const built = { item: lists === 'movies', user: false };
+        for (const side of ['item', 'user'] as const) {
+          const n = side === 'item' ? movieIds.length : live.userCount;
+          const sideLists = live.model[side]?.lists;
+          for (let a = 0; a < n; a++) {
+            expect(live.isListCurrent(side, a)).toBe(built[side]);
+            // not computed and thrown away: a list left for later is empty until read
+            if (!built[side]) expect(sideLists?.length[a]).toBe(0);
+          }
+        }
+        expectListsEqualRebuild(live);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('given random changes and any pair of metrics, when applied, then the matrix, spaces, means and popularity are exactly those of a fit on the same ratings', () => {
     fc.assert(
       fc.property(
