@@ -87,6 +87,7 @@ const schema = z.object({
   RECOMMENDATION_CACHE: z.coerce.number().int().min(0).default(10_000),
   LIST_REFRESH: boolean.default(true),
   SERVE_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
+  USER_LISTS: z.enum(['start', 'read']).default('start'),
   STREAM_COMPACT_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
@@ -141,6 +142,8 @@ export interface Config {
   readonly refreshLists: boolean;
   /** Processes answering requests (1: this one; more: a primary and that many workers). */
   readonly serveProcesses: number;
+  /** When the users' neighbour lists are computed: at start, or each on its first read. */
+  readonly userLists: 'start' | 'read';
   /** ...leaving entries younger than this. */
   readonly streamCompactMinAgeMs: number;
 }
@@ -242,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     recommendationCache: c.RECOMMENDATION_CACHE,
     refreshLists: c.LIST_REFRESH,
     serveProcesses: c.SERVE_PROCESSES,
+    userLists: c.USER_LISTS,
     streamCompactMinAgeMs: c.STREAM_COMPACT_MIN_AGE_MS,
   };
 }

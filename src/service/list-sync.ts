@@ -109,10 +109,12 @@ export class ListSync {
       const entries = [];
       const stamp = this.stamp();
       for (let a = start; a < Math.min(to, start + BATCH); a++) {
+        // a list left for its first read is not known yet: it is written once computed
+        if (!this.live.isListCurrent(side, a)) continue;
         entries.push({ id: this.idOf(side, a), list: this.storedList(side, a, stamp) });
       }
-      await this.store.putLists(this.version, side, entries, 'create');
-      onBatch(entries.length);
+      if (entries.length > 0) await this.store.putLists(this.version, side, entries, 'create');
+      onBatch(Math.min(to, start + BATCH) - start);
     }
   }
 

@@ -59,6 +59,11 @@ export interface ServiceInputs {
    * reads rarely wait for them (default false: each list is recomputed when first read).
    */
   readonly refreshLists?: boolean;
+  /**
+   * When the users' neighbour lists are computed: at start (default), or each when first
+   * read (a start on a large data set then builds the movies' lists only).
+   */
+  readonly userLists?: 'start' | 'read';
 }
 
 /** A service whose neighbour lists are shared through a store (Redis). */
@@ -135,7 +140,7 @@ export class RecommenderService {
       ratings,
       scaled,
       hybrid,
-      'compute',
+      inputs.userLists === 'read' ? 'movies' : 'compute',
       {},
       removals,
     );
@@ -175,7 +180,7 @@ export class RecommenderService {
       ratings,
       scaled,
       stored ?? hybrid,
-      stored ? 'later' : 'compute',
+      stored ? 'later' : inputs.userLists === 'read' ? 'movies' : 'compute',
       {},
       removals,
     );

@@ -82,6 +82,9 @@ describe('authentication', () => {
     expect(config.recommendationCache).toBe(10_000);
     expect(config.refreshLists).toBe(true);
     expect(config.serveProcesses).toBe(1);
+    expect(config.userLists).toBe('start');
+    expect(loadConfig({ USER_LISTS: 'read' }).userLists).toBe('read');
+    expect(() => loadConfig({ USER_LISTS: 'later' })).toThrow(/USER_LISTS/);
   });
 
   it('given several processes with Redis, when loading, then it refuses and says to run replicas instead', () => {
