@@ -8,7 +8,7 @@ import { LiveModel } from '../src/engine/live-model.ts';
 import { defaultModelConfig } from '../src/engine/model.ts';
 import { buildNeighbourLists } from '../src/engine/neighbours.ts';
 import { buildCatalog } from '../src/service/catalog.ts';
-import { RATE_MOVIE, RECOMMENDATIONS } from './documents.ts';
+import { PRODUCTION_ENV, RECOMMENDATIONS, rateBodies } from './documents.ts';
 import { median, openLoop, pick, start, stop } from './server-process.ts';
 
 /**
@@ -40,18 +40,6 @@ async function main(): Promise<void> {
   const userIds = Int32Array.from(new Set(data.ratings.userIds));
   const movieIds = Int32Array.from(new Set(data.ratings.movieIds));
   const draws = { uniform: movieIds, popularity: Int32Array.from(data.ratings.movieIds) };
-  let t = 0;
-  const rateFrom = (movies: Int32Array) => () =>
-    JSON.stringify({
-      query: RATE_MOVIE,
-      variables: {
-        input: {
-          userId: String(pick(userIds)),
-          movieId: String(pick(movies)),
-          rating: 0.5 + (t++ % 10) / 2,
-        },
-      },
-    });
   const read = () =>
     JSON.stringify({ query: RECOMMENDATIONS, variables: { userId: String(pick(userIds)) } });
   type Result = {
@@ -64,14 +52,12 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   for (let r = 0; r < runs * 2; r++) {
     const draw = r % 2 === 0 ? 'uniform' : 'popularity';
-    const rate = rateFrom(draws[draw]);
+    const rate = rateBodies(userIds, draws[draw]);
     const dir = mkdtempSync(join(tmpdir(), 'movie-recs-ingest-'));
     const server = await start({
       DATASET: dataset,
       DATA_DIR: dir,
-      NODE_ENV: 'production',
-      ALLOW_ANONYMOUS_WRITES: 'true',
-      LOG_REQUESTS: 'true',
+      ...PRODUCTION_ENV,
     });
     try {
       let acknowledged = 0;

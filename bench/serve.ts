@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix } from '../src/store/redis-keys.ts';
-import { RATE_MOVIE, RECOMMENDATIONS, SIMILAR_MOVIES } from './documents.ts';
+import { PRODUCTION_ENV, RECOMMENDATIONS, rateBodies, SIMILAR_MOVIES } from './documents.ts';
 import {
   median,
   openLoop,
@@ -95,27 +95,11 @@ async function main(): Promise<void> {
     });
   const similar: Body = () =>
     JSON.stringify({ query: SIMILAR_MOVIES, variables: { movieId: String(pick(movieIds)) } });
+  const rate: Body = rateBodies(userIds, ratedMovies);
   let t = 0;
-  const rate: Body = () =>
-    JSON.stringify({
-      query: RATE_MOVIE,
-      variables: {
-        input: {
-          userId: String(pick(userIds)),
-          movieId: String(pick(ratedMovies)),
-          rating: 1 + (++t % 9) / 2,
-        },
-      },
-    });
   const mixed: Body = () => (++t % 10 === 0 ? rate() : recs());
 
   const prefix = `bench-serve-${randomUUID()}`;
-  const production = {
-    NODE_ENV: 'production',
-    ALLOW_ANONYMOUS_WRITES: 'true',
-    RATE_LIMIT: 'off',
-    LOG_REQUESTS: 'true',
-  };
   const stores = [
     { name: 'memory', env: {} as Record<string, string> },
     { name: 'memory-2', env: { SERVE_PROCESSES: '2' } },
@@ -129,7 +113,7 @@ async function main(): Promise<void> {
       const dir = mkdtempSync(join(tmpdir(), 'movie-recs-serve-'));
       let server: Started | null = null;
       try {
-        server = await start({ DATASET: dataset, DATA_DIR: dir, ...production, ...store.env });
+        server = await start({ DATASET: dataset, DATA_DIR: dir, ...PRODUCTION_ENV, ...store.env });
         const url = server.url;
         await load(url, recs); // warm-up: JIT, lists read into the process
         const base = await load(url, trivial);

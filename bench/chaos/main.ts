@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { integerOption } from '../../src/cli/arguments.ts';
 import { killEverythingNow } from './processes.ts';
 import { jsonLine, table } from './report.ts';
 import { interrupt, runChaos } from './run.ts';
@@ -12,15 +13,6 @@ import { interrupt, runChaos } from './run.ts';
  * rating was lost or ignored. Progress goes to stderr; the table (and with --json, one
  * JSON object as the last line) to stdout. Exit code 1 when any schedule failed.
  */
-function integer(name: string, min: number) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) {
-      throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got "${text}"`);
-    }
-    return n;
-  };
-}
 
 function seconds(text: string): number {
   const n = Number(text);
@@ -43,11 +35,16 @@ const program = new Command('npm run chaos --')
       'against real processes and check the lists and ratings every replica serves and Redis holds against a rebuild ' +
       'from the accepted ratings. Rerun one schedule with --seed S --schedules 1.',
   )
-  .option('--schedules <n>', 'how many schedules (seeds S, S+1, ...)', integer('--schedules', 1), 1)
-  .option('--seed <s>', 'seed of the first schedule (default: random)', integer('--seed', 0))
+  .option(
+    '--schedules <n>',
+    'how many schedules (seeds S, S+1, ...)',
+    integerOption('--schedules', 1),
+    1,
+  )
+  .option('--seed <s>', 'seed of the first schedule (default: random)', integerOption('--seed', 0))
   .option('--load-seconds <s>', 'seconds of mutations per schedule', seconds, 6)
-  .option('--clients <n>', 'concurrent mutation clients', integer('--clients', 1), 3)
-  .option('--readers <n>', 'concurrent readers of lists', integer('--readers', 0), 2)
+  .option('--clients <n>', 'concurrent mutation clients', integerOption('--clients', 1), 3)
+  .option('--readers <n>', 'concurrent readers of lists', integerOption('--readers', 0), 2)
   .option(
     '--dual <share>',
     'share of mutations sent as a pair of the same (user, movie) to two replicas at once',

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { integerOption } from '../../src/cli/arguments.ts';
 import { jsonReport, textReport } from './report.ts';
 import { runFuzz } from './run.ts';
 
@@ -11,15 +12,6 @@ import { runFuzz } from './run.ts';
  * (or with --json one JSON object) to stdout. Exit code 1 on any finding, 2 when the run
  * itself failed or the fuzzer caught itself generating nonsense.
  */
-function integer(name: string, min: number) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) {
-      throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got "${text}"`);
-    }
-    return n;
-  };
-}
 
 const program = new Command('npm run fuzz --')
   .description(
@@ -27,25 +19,30 @@ const program = new Command('npm run fuzz --')
       'and report internal errors, undocumented error codes, 5xx, hidden writes, stale payloads and state mismatches, ' +
       'each with a minimal (fast-check-shrunk) request. Rerun a run with the same --seed and --requests.',
   )
-  .option('--requests <n>', 'requests to send', integer('--requests', 1), 1000)
-  .option('--seed <s>', 'fast-check seed (default: random)', integer('--seed', 0))
+  .option('--requests <n>', 'requests to send', integerOption('--requests', 1), 1000)
+  .option('--seed <s>', 'fast-check seed (default: random)', integerOption('--seed', 0))
   .option('--production', 'run the service with NODE_ENV=production (default: development)')
   .option('--json', 'print one JSON object instead of the report')
-  .option('--concurrency <n>', 'requests in flight', integer('--concurrency', 1), 4)
+  .option('--concurrency <n>', 'requests in flight', integerOption('--concurrency', 1), 4)
   .option(
     '--max-seconds <s>',
     'send no new request after this many seconds',
-    integer('--max-seconds', 1),
+    integerOption('--max-seconds', 1),
     600,
   )
   .option(
     '--max-shrinks <n>',
     'shrink at most this many causes (0: none)',
-    integer('--max-shrinks', 0),
+    integerOption('--max-shrinks', 0),
     20,
   )
-  .option('--shrink-runs <n>', 'replays per shrink', integer('--shrink-runs', 1), 200)
-  .option('--shrink-seconds <s>', 'seconds for all shrinking', integer('--shrink-seconds', 1), 120)
+  .option('--shrink-runs <n>', 'replays per shrink', integerOption('--shrink-runs', 1), 200)
+  .option(
+    '--shrink-seconds <s>',
+    'seconds for all shrinking',
+    integerOption('--shrink-seconds', 1),
+    120,
+  )
   .option(
     '--service-root <dir>',
     'the project to test: its src/cli/serve.ts, schema.graphql and README.md (default: this one)',

@@ -28,6 +28,8 @@ export interface Loaders {
   readonly similarUsers: DataLoader<{ userId: number; first: number }, SimilarUserView[], string>;
   readonly recommendations: DataLoader<RecommendationRequest, RecommendationView[], string>;
   readonly predictedRating: DataLoader<PredictionRequest, number | null, string>;
+  /** Empties every loader's cache (after a write: read-your-writes for the rest of the request). */
+  forgetAll(): void;
 }
 
 /**
@@ -36,17 +38,6 @@ export interface Loaders {
  */
 export function createLoaders(service: RecommenderService): Loaders {
   return new RequestLoaders(service);
-}
-
-/**
- * Empties every loader's cache: after a write, a later field of the same request (the
- * mutation's payload, a second mutation's payload) must see the change, not what an
- * earlier field loaded. Writes are rare, so forgetting everything costs nothing worth a
- * finer rule.
- */
-export function forgetAll(loaders: Loaders): void {
-  if (loaders instanceof RequestLoaders) loaders.forgetAll();
-  else for (const loader of Object.values(loaders)) (loader as DataLoader<never, never>).clearAll();
 }
 
 class RequestLoaders implements Loaders {
@@ -93,6 +84,12 @@ class RequestLoaders implements Loaders {
     return this.#predictedRating;
   }
 
+  /**
+   * Empties every loader's cache: after a write, a later field of the same request (the
+   * mutation's payload, a second mutation's payload) must see the change, not what an
+   * earlier field loaded. Writes are rare, so forgetting everything costs nothing worth a
+   * finer rule.
+   */
   forgetAll(): void {
     for (const loader of [
       this.#movie,

@@ -3,7 +3,6 @@ import { encodeCursor, parseFirst, parseId, parseRating } from '../service/valid
 import type { MovieView, RecommendationRequest, UserView } from '../service/views.ts';
 import type { Context } from './context.ts';
 import type { Resolvers, Strategy } from './generated/resolvers.ts';
-import { forgetAll } from './loaders.ts';
 import { algorithmOfStrategy } from './strategies.ts';
 
 function recommendationRequest(
@@ -84,7 +83,7 @@ export function createResolvers(service: RecommenderService): Resolvers {
         const value = parseRating('input.rating', input.rating, service.scale);
         await ctx.allowWrite(userId);
         const result = await service.rate(userId, movieId, value);
-        forgetAll(ctx.loaders); // read-your-writes for the rest of this request
+        ctx.loaders.forgetAll(); // read-your-writes for the rest of this request
         return result;
       },
       removeRating: async (_, { input }, ctx) => {
@@ -92,7 +91,7 @@ export function createResolvers(service: RecommenderService): Resolvers {
         const movieId = parseId('input.movieId', input.movieId);
         await ctx.allowWrite(userId);
         const result = await service.remove(userId, movieId);
-        forgetAll(ctx.loaders);
+        ctx.loaders.forgetAll();
         return result;
       },
     },

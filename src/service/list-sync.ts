@@ -130,6 +130,10 @@ export class ListSync {
    * current then).
    */
   flush(): Promise<void> {
+    // nothing waits to be written: the writes under way (if any) hold every list recomputed
+    // so far, so waiting for them is enough. Each rating's commit calls this, and so does
+    // each applied batch: without this, every rating queued a run of its own.
+    if (!this.behind) return this.chain;
     const run = async () => {
       // take every list and its stamp before the first await: ratings applied while the
       // writes are in flight cannot slip into a list stamped with the digest before them

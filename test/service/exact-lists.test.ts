@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
-import type { Side } from '../../src/engine/matrix.ts';
 import { RecommenderService } from '../../src/service/recommender-service.ts';
 import { RedisNeighbourStore } from '../../src/store/redis-neighbour-store.ts';
 import { FIXED_WEIGHTS, FIXTURE_DIR } from '../e2e/helpers.ts';
 import { ownRedisForBlock, ready } from '../support/own-redis.ts';
-import { listDifference, ratingsOf, rebuildLists, servedLists } from '../support/rebuild.ts';
+import { ratingsOf, servedDifferences } from '../support/rebuild.ts';
 import { type TestRedis, testRedis } from '../support/redis.ts';
 
 /** The entities of both sides whose served lists differ from the rebuild's. */
@@ -15,18 +14,8 @@ async function differences(
   dataset: Dataset,
   accepted: ReadonlyMap<string, number>,
 ): Promise<string[]> {
-  const want = rebuildLists(service.live.movieIds, accepted);
-  const out: string[] = [];
-  for (const side of ['item', 'user'] as const satisfies ReadonlyArray<Side>) {
-    const ids = [...want[side].keys()];
-    const got = await servedLists(service, side, ids);
-    for (const id of ids) {
-      const d = listDifference(got.get(id) ?? [], want[side].get(id) ?? []);
-      if (d) out.push(`${side} ${id}: ${d}`);
-    }
-  }
   expect(dataset.ratings.length).toBeGreaterThan(0);
-  return out;
+  return servedDifferences(service, accepted);
 }
 
 const start = (dataset: Dataset, store: RedisNeighbourStore, preload = true) =>

@@ -119,3 +119,25 @@ export function listDifference(got: PlainList, want: PlainList): string | null {
   }
   return null;
 }
+
+/**
+ * What differs between every list a service serves, on both sides, and a rebuild from the
+ * ratings it accepted: one line per entity whose list differs, none when all are exact.
+ */
+export async function servedDifferences(
+  service: RecommenderService,
+  accepted: ReadonlyMap<string, number>,
+  config: ModelConfig = defaultModelConfig,
+): Promise<string[]> {
+  const want = rebuildLists(service.live.movieIds, accepted, config);
+  const out: string[] = [];
+  for (const side of ['item', 'user'] as const) {
+    const ids = [...want[side].keys()];
+    const got = await servedLists(service, side, ids);
+    for (const id of ids) {
+      const d = listDifference(got.get(id) ?? [], want[side].get(id) ?? []);
+      if (d) out.push(`${side} ${id}: ${d}`);
+    }
+  }
+  return out;
+}
