@@ -363,13 +363,8 @@ export class LiveModel {
 
   /** Per entity of a side, 1 once its list has been read (see refreshLists). */
   private readFlags(side: Side): Uint8Array {
-    const n = this.dirtyFlags(side).length;
-    const flags = this.everRead[side];
-    if (flags.length >= n) return flags;
-    const grown = new Uint8Array(n);
-    grown.set(flags);
-    this.everRead[side] = grown;
-    return grown;
+    this.everRead[side] = atLeast(this.everRead[side], this.dirtyFlags(side).length, 0);
+    return this.everRead[side];
   }
 
   private dirtyFlags(side: Side): Uint8Array {
@@ -461,23 +456,14 @@ export class LiveModel {
    */
   private outsideBounds(side: Side): Float32Array {
     const n = this.dirtyFlags(side).length;
-    const bounds = this.bounds[side];
-    if (bounds.length >= n) return bounds;
-    const grown = new Float32Array(n).fill(Number.POSITIVE_INFINITY);
-    grown.set(bounds);
-    this.bounds[side] = grown;
-    return grown;
+    this.bounds[side] = atLeast(this.bounds[side], n, Number.POSITIVE_INFINITY);
+    return this.bounds[side];
   }
 
   /** Per entity of a side, the batch that last recomputed its list (see apply). */
   private recomputedIn(side: Side): Uint32Array {
-    const n = this.dirtyFlags(side).length;
-    const stamps = this.batchStamps[side];
-    if (stamps.length >= n) return stamps;
-    const grown = new Uint32Array(n);
-    grown.set(stamps);
-    this.batchStamps[side] = grown;
-    return grown;
+    this.batchStamps[side] = atLeast(this.batchStamps[side], this.dirtyFlags(side).length, 0);
+    return this.batchStamps[side];
   }
 
   /** Recomputes one list from the current ratings; leaves the row in this side's scratch. */
@@ -653,6 +639,22 @@ export class LiveModel {
       this.movieIds.length,
     );
   }
+}
+
+/**
+ * `a` when it holds `n` entries already, else a copy grown to `n` with the new entries set
+ * to `fill`: the per-entity arrays sized like the dirty flags grow with them.
+ */
+function atLeast<T extends Uint8Array | Uint32Array | Float32Array>(
+  a: T,
+  n: number,
+  fill: number,
+): T {
+  if (a.length >= n) return a;
+  const grown = new (a.constructor as new (length: number) => T)(n);
+  if (fill !== 0) grown.fill(fill);
+  grown.set(a);
+  return grown;
 }
 
 /** Which neighbour lists a live model computes when it is created (see LiveModel.create). */
