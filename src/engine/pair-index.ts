@@ -1,24 +1,27 @@
 /**
- * A map from non-negative integer keys below 2^53 (a user and a movie folded into one
- * number) to int32 values, on typed arrays: open addressing with linear probing and
- * backward-shift deletion, so no tombstones pile up. It exists because a JS Map holds at
- * most 2^24 entries, and a 25M-rating data set has a key per rating; it also takes about
- * a fifth of a Map's memory per entry.
+ * A map from (user, movie) keys to the position of their rating in the live model's
+ * columns, on one Int32Array of slots: open addressing with linear probing and
+ * backward-shift deletion, so no tombstones pile up. A slot holds only position + 1; the
+ * key of a position is read back from the columns (`keyAt`), so an entry costs 4 bytes a
+ * slot instead of a stored 8-byte key: at MovieLens-25M that is 270 MB instead of 870.
+ * (A JS Map holds at most 2^24 entries, fewer than the ratings of ML-25M.)
+ *
+ * The contract with the columns: `set(key, p)` is called once position p holds that key,
+ * and a position's key does not change while the index points at it; to move a rating,
+ * write its new position, `set` it there, and only then reuse the old one.
  */
 export class PairIndex {
-  private keys: Float64Array;
-  private values: Int32Array;
-  private used: Uint8Array;
+  private slots: Int32Array;
   private count = 0;
   private mask: number;
 
-  constructor(expected = 16) {
-    let capacity = 16;
-    while (capacity < expected * 2) capacity *= 2;
-    this.keys = new Float64Array(capacity);
-    this.values = new Int32Array(capacity);
-    this.used = new Uint8Array(capacity);
-    this.mask = capacity - 1;
+  /** `keyAt(p)`: the key of the rating at position p; `expected`: entries to make room for. */
+  constructor(
+    private readonly keyAt: (p: number) => number,
+    expected = 16,
+  ) {
+    this.slots = new Int32Array(capacityFor(expected));
+    this.mask = this.slots.length - 1;
   }
 
   get size(): number {
@@ -26,45 +29,45 @@ export class PairIndex {
   }
 
   get(key: number): number | undefined {
-    for (let s = this.slot(key); this.used[s] === 1; s = (s + 1) & this.mask) {
-      if (this.keys[s] === key) return this.values[s];
+    const { slots, mask } = this;
+    for (let s = this.slot(key); slots[s] !== 0; s = (s + 1) & mask) {
+      if (this.keyAt(slots[s] - 1) === key) return slots[s] - 1;
     }
     return undefined;
   }
 
-  set(key: number, value: number): void {
+  set(key: number, position: number): void {
+    const { slots, mask } = this;
     let s = this.slot(key);
-    for (; this.used[s] === 1; s = (s + 1) & this.mask) {
-      if (this.keys[s] === key) {
-        this.values[s] = value;
+    for (; slots[s] !== 0; s = (s + 1) & mask) {
+      if (this.keyAt(slots[s] - 1) === key) {
+        slots[s] = position + 1;
         return;
       }
     }
-    this.keys[s] = key;
-    this.values[s] = value;
-    this.used[s] = 1;
+    slots[s] = position + 1;
     // at most half full, so probes stay short
-    if (++this.count * 2 > this.keys.length) this.resize(this.keys.length * 2);
+    if (++this.count * 2 > slots.length) this.resize(slots.length * 2);
   }
 
   delete(key: number): boolean {
+    const { slots, mask } = this;
     let s = this.slot(key);
-    for (; this.used[s] === 1; s = (s + 1) & this.mask) {
-      if (this.keys[s] === key) break;
+    for (; slots[s] !== 0; s = (s + 1) & mask) {
+      if (this.keyAt(slots[s] - 1) === key) break;
     }
-    if (this.used[s] === 0) return false;
+    if (slots[s] === 0) return false;
     // backward shift: move later members of the run into the hole, when their home slot
     // does not lie between the hole and them
     let hole = s;
-    for (let t = (s + 1) & this.mask; this.used[t] === 1; t = (t + 1) & this.mask) {
-      const home = this.slot(this.keys[t]);
+    for (let t = (s + 1) & mask; slots[t] !== 0; t = (t + 1) & mask) {
+      const home = this.slot(this.keyAt(slots[t] - 1));
       const between = hole <= t ? home > hole && home <= t : home > hole || home <= t;
       if (between) continue;
-      this.keys[hole] = this.keys[t];
-      this.values[hole] = this.values[t];
+      slots[hole] = slots[t];
       hole = t;
     }
-    this.used[hole] = 0;
+    slots[hole] = 0;
     this.count--;
     return true;
   }
@@ -81,14 +84,19 @@ export class PairIndex {
   }
 
   private resize(capacity: number): void {
-    const { keys, values, used } = this;
-    this.keys = new Float64Array(capacity);
-    this.values = new Int32Array(capacity);
-    this.used = new Uint8Array(capacity);
+    const old = this.slots;
+    this.slots = new Int32Array(capacity);
     this.mask = capacity - 1;
     this.count = 0;
-    for (let s = 0; s < keys.length; s++) {
-      if (used[s] === 1) this.set(keys[s], values[s]);
+    for (let s = 0; s < old.length; s++) {
+      if (old[s] !== 0) this.set(this.keyAt(old[s] - 1), old[s] - 1);
     }
   }
+}
+
+/** The smallest power of two at least twice `expected` (and 16). */
+function capacityFor(expected: number): number {
+  let capacity = 16;
+  while (capacity < expected * 2) capacity *= 2;
+  return capacity;
 }
