@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type AuthConfig, MIN_SECRET_LENGTH } from './access/auth.ts';
 import type { RateLimit } from './access/rate-limit.ts';
-import type { HybridWeights } from './engine/model.ts';
+import type { HybridSource } from './engine/model.ts';
 import { defaultLimits, type QueryLimits } from './graphql/limits.ts';
 import { parseClusterNodes, type RedisTarget } from './store/redis-client.ts';
 
@@ -88,6 +88,9 @@ const schema = z.object({
   LIST_REFRESH: boolean.default(true),
   SERVE_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   USER_LISTS: z.enum(['start', 'read']).default('start'),
+  HYBRID_FIT_RATINGS: z
+    .union([z.literal('all'), z.coerce.number().int().min(1)])
+    .default(2_000_000),
   STREAM_COMPACT_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
@@ -113,7 +116,7 @@ export interface Config {
   readonly redis: RedisTarget | null;
   readonly redisPrefix: string;
   /** Fit the hybrid's weights on held-out ratings at start, or use these. */
-  readonly hybridWeights: 'fit' | HybridWeights;
+  readonly hybridWeights: HybridSource;
   readonly limits: QueryLimits;
   /**
    * Writes need a bearer token; null: writes are open to anyone, which production allows
@@ -214,7 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: c.INTROSPECTION ?? !production,
     sandbox: c.SANDBOX ?? !production,
     journalFsync: c.JOURNAL_FSYNC,
-    hybridWeights: parseWeights(c.HYBRID_WEIGHTS),
+    hybridWeights: hybridSource(c.HYBRID_WEIGHTS, c.HYBRID_FIT_RATINGS),
     redis: c.REDIS_CLUSTER_NODES
       ? { kind: 'cluster', nodes: parseClusterNodes(c.REDIS_CLUSTER_NODES) }
       : c.REDIS_URL
@@ -277,8 +280,15 @@ function parseTrustProxy(text: string): boolean | number | string {
   return /^\d+$/.test(text) ? Number(text) : text;
 }
 
+/** HYBRID_WEIGHTS with HYBRID_FIT_RATINGS: the weights given, or fitted on a sample that size. */
+function hybridSource(weights: string, fitRatings: number | 'all'): HybridSource {
+  const parsed = parseWeights(weights);
+  if (parsed !== 'fit') return parsed;
+  return { fitRatings: fitRatings === 'all' ? Number.MAX_SAFE_INTEGER : fitRatings };
+}
+
 /** HYBRID_WEIGHTS (and `build --weights`): "fit", or the five weights in order. */
-export function parseWeights(text: string): 'fit' | HybridWeights {
+export function parseWeights(text: string): HybridSource {
   if (text === 'fit') return 'fit';
   const [user, item, userSparse, itemSparse, itemShare] = text.split(',').map(Number);
   const weights = { user, item, userSparse, itemSparse, itemShare };

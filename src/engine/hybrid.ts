@@ -2,6 +2,7 @@ import { baselineEstimate } from './baseline.ts';
 import { buildRatingMatrix, type RatingMatrix } from './matrix.ts';
 import {
   fitModelPredicting,
+  type HybridSource,
   type HybridWeights,
   type Model,
   type ModelConfig,
@@ -22,6 +23,13 @@ export interface HybridFitOptions {
   /** A held-out rating at or above this is relevant when tuning the top-N blend. */
   readonly relevantFrom: number;
   readonly topN: number;
+  /**
+   * Fit on a seeded random sample of whole users holding at most this many ratings
+   * (Infinity: on every user). The weights are five numbers, but the fit's pass builds
+   * both sides' lists on the slice, and its user side grows with the square of the data:
+   * hours on MovieLens-25M, seconds on a sample (docs/evaluation.md measures the cost).
+   */
+  readonly maxRatings: number;
 }
 
 export const defaultHybridFitOptions: HybridFitOptions = {
@@ -29,7 +37,16 @@ export const defaultHybridFitOptions: HybridFitOptions = {
   seed: 7,
   relevantFrom: 4,
   topN: 10,
+  maxRatings: 2_000_000,
 };
+
+/** The options that fit a source's weights, or null when the source gives them. */
+export function fitOptionsOf(source: HybridSource): HybridFitOptions | null {
+  if (source === 'fit') return defaultHybridFitOptions;
+  return 'fitRatings' in source
+    ? { ...defaultHybridFitOptions, maxRatings: source.fitRatings }
+    : null;
+}
 
 /**
  * Fits the hybrid's weights on a held-out slice of the training ratings (never on test
@@ -41,25 +58,66 @@ export function fitHybridWeights(
   m: RatingMatrix,
   config: ModelConfig,
   options: HybridFitOptions = defaultHybridFitOptions,
+  onProgress: (fraction: number) => void = () => {},
 ): HybridWeights {
-  const { fit, holdout } = splitHoldout(m, options.holdoutFraction, options.seed);
+  const sample = sampleUsers(m, options.maxRatings, options.seed);
+  const { fit, holdout } = splitHoldout(sample, options.holdoutFraction, options.seed);
+  // progress in rows of both sides, the bulk of the work
+  const rows = fit.nItems + fit.nUsers;
   const fitted = fitModelPredicting(
     fit,
     config,
     { item: true, user: true },
     holdout.users,
     holdout.items,
+    (side, row) => onProgress((side === 'item' ? row : fit.nItems + row) / rows),
   );
-  return {
+  const weights = {
     ...fitRatingWeights(fitted, holdout),
     itemShare: fitItemShare(fitted.model, holdout, options),
   };
+  onProgress(1);
+  return weights;
 }
 
 interface Holdout {
   readonly users: Int32Array;
   readonly items: Int32Array;
   readonly values: Float32Array;
+}
+
+/**
+ * The ratings of a seeded random set of whole users, added in a random order while their
+ * ratings fit in `maxRatings`, re-indexed densely; every movie keeps its index. The
+ * matrix itself when it is small enough.
+ */
+export function sampleUsers(m: RatingMatrix, maxRatings: number, seed: number): RatingMatrix {
+  if (m.nnz <= maxRatings) return m;
+  const { byUser } = m;
+  const order = permutation(m.nUsers, seed);
+  const chosen = new Uint8Array(m.nUsers);
+  let total = 0;
+  for (const u of order) {
+    const count = byUser.rowEnd[u] - byUser.rowPtr[u];
+    if (total + count > maxRatings) continue;
+    chosen[u] = 1;
+    total += count;
+  }
+  const users = new Int32Array(total);
+  const items = new Int32Array(total);
+  const values = new Float32Array(total);
+  let t = 0;
+  let sampled = 0;
+  for (let u = 0; u < m.nUsers; u++) {
+    if (!chosen[u]) continue;
+    for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
+      users[t] = sampled;
+      items[t] = byUser.colIdx[p];
+      values[t++] = byUser.values[p];
+    }
+    sampled++;
+  }
+  return buildRatingMatrix(users, items, values, sampled, m.nItems);
 }
 
 /** Moves a seeded random fraction of the ratings out; indexes keep their meaning. */

@@ -47,6 +47,13 @@ export interface HybridWeights {
   readonly itemShare: number;
 }
 
+/**
+ * Where the hybrid's weights come from: given, or fitted at start on held-out ratings
+ * ('fit': with the default options of hybrid.ts; `fitRatings`: on whole users holding at
+ * most that many ratings).
+ */
+export type HybridSource = 'fit' | { readonly fitRatings: number } | HybridWeights;
+
 export interface ModelConfig {
   readonly scale: Scale;
   readonly baseline: BaselineOptions;
@@ -140,6 +147,7 @@ export function fitModelPredicting(
   parts: FitParts,
   users: Int32Array = new Int32Array(0),
   items: Int32Array = new Int32Array(0),
+  onRow?: (side: Side, row: number) => void,
 ): ModelWithPredictions {
   const baseline = fitBaseline(matrix, config.baseline);
   const item = parts.item
@@ -152,6 +160,7 @@ export function fitModelPredicting(
         users,
         items,
         buildsLists(parts, 'item'),
+        onRow && ((row) => onRow('item', row)),
       )
     : null;
   const user = parts.user
@@ -164,6 +173,7 @@ export function fitModelPredicting(
         users,
         items,
         buildsLists(parts, 'user'),
+        onRow && ((row) => onRow('user', row)),
       )
     : null;
   return {
@@ -195,6 +205,7 @@ export function fitSide(
   users: Int32Array = new Int32Array(0),
   items: Int32Array = new Int32Array(0),
   withLists = true,
+  onRow?: (row: number) => void,
 ): { side: SideModel; predictions: KnnPredictions } {
   const predictSpace = similaritySpace(matrix, side, config.predictSimilarity, baseline);
   const rankSpace = sameSimilarity(config.predictSimilarity, config.rankSimilarity)
@@ -208,7 +219,12 @@ export function fitSide(
       predictSpace,
       rankSpace,
       lists: withLists
-        ? buildNeighbourLists(rankSpace, config.listSize, users.length > 0 ? predictor : undefined)
+        ? buildNeighbourLists(
+            rankSpace,
+            config.listSize,
+            users.length > 0 ? predictor : undefined,
+            onRow,
+          )
         : emptyNeighbourLists(rankSpace.rows.rows, config.listSize),
     },
     predictions: predictor.result,

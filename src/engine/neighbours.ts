@@ -40,10 +40,11 @@ export function buildNeighbourLists(
   space: SimilaritySpace,
   k: number,
   visitor?: RowVisitor,
+  onRow?: (row: number) => void,
 ): NeighbourLists {
   return !visitor && canBuildSymmetric(space)
     ? buildSymmetricLists(space, k)
-    : buildListsRowByRow(space, k, visitor);
+    : buildListsRowByRow(space, k, visitor, onRow);
 }
 
 /**
@@ -56,6 +57,8 @@ export function buildListsRowByRow(
   space: SimilaritySpace,
   k: number,
   visitor?: RowVisitor,
+  /** Hears every 64th row reached, for progress. */
+  onRow?: (row: number) => void,
 ): NeighbourLists {
   const n = space.rows.rows;
   const scratch = rowScratch(n);
@@ -68,6 +71,7 @@ export function buildListsRowByRow(
   const rowIds = new Int32Array(k);
   const rowSims = new Float64Array(k);
   for (let a = 0; a < n; a++) {
+    if ((a & 63) === 0) onRow?.(a);
     let listSims = scratch.sim;
     if (!visitor?.wants(a)) computeRow(space, a, scratch);
     else if (visitor.space === space) {

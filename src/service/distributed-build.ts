@@ -1,9 +1,10 @@
 import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import type { Dataset } from '../data/types.ts';
+import { fitOptionsOf } from '../engine/hybrid.ts';
 import { LiveModel } from '../engine/live-model.ts';
 import type { Side } from '../engine/matrix.ts';
-import type { HybridWeights, ModelConfig } from '../engine/model.ts';
+import type { HybridSource, HybridWeights, ModelConfig } from '../engine/model.ts';
 import type { NeighbourStore } from '../store/neighbour-store.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
 import { connectRedis, type RedisTarget } from '../store/redis-client.ts';
@@ -23,7 +24,7 @@ export interface BuildInputs {
   readonly dataset: Dataset;
   readonly replay: ReadonlyArray<RatingEvent>;
   readonly config: ModelConfig;
-  readonly hybrid: 'fit' | HybridWeights;
+  readonly hybrid: HybridSource;
   readonly redis: RedisTarget;
   readonly prefix: string;
 }
@@ -202,13 +203,12 @@ function buildPlan(
   dataset: Dataset,
   replay: ReadonlyArray<RatingEvent>,
   config: ModelConfig,
-  hybrid: 'fit' | HybridWeights,
+  hybrid: HybridSource,
 ): { version: string; items: number; users: number; weights: HybridWeights } {
   const { catalog, ratings, scaled, version } = modelInputs(dataset, replay, config, hybrid);
-  const weights =
-    hybrid === 'fit'
-      ? LiveModel.create(catalog.movieIds, ratings, scaled, hybrid, 'later').config.hybrid
-      : hybrid;
+  const weights = fitOptionsOf(hybrid)
+    ? LiveModel.create(catalog.movieIds, ratings, scaled, hybrid, 'later').config.hybrid
+    : (hybrid as HybridWeights);
   return {
     version,
     items: catalog.movieIds.length,
@@ -226,7 +226,7 @@ function forListBuild(
   dataset: Dataset,
   replay: ReadonlyArray<RatingEvent>,
   config: ModelConfig,
-  hybrid: 'fit' | HybridWeights,
+  hybrid: HybridSource,
   store: NeighbourStore,
   fitted?: HybridWeights,
 ): { version: string; sync: ListSync; weights: HybridWeights } {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Dataset, RatingColumns } from '../data/types.ts';
-import type { HybridWeights, ModelConfig } from '../engine/model.ts';
+import type { HybridSource, ModelConfig } from '../engine/model.ts';
 import { digestHex, ratingSetDigest } from '../engine/rating-digest.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
 import { buildCatalog } from './catalog.ts';
@@ -12,7 +12,7 @@ export function modelInputs(
   dataset: Dataset,
   replay: ReadonlyArray<RatingEvent>,
   config: ModelConfig,
-  hybrid: 'fit' | HybridWeights,
+  hybrid: HybridSource,
 ) {
   const catalog = buildCatalog(dataset);
   const { ratings, removals } = replayRatings(dataset.ratings, replay);
@@ -32,7 +32,7 @@ function modelVersion(
   movieIds: Int32Array,
   ratings: RatingColumns,
   config: ModelConfig,
-  hybrid: 'fit' | HybridWeights,
+  hybrid: HybridSource,
 ): string {
   const content = ratingSetDigest(
     ratings.userIds,

@@ -4,6 +4,7 @@ import { baselineEstimate } from '../../src/engine/baseline.ts';
 import {
   defaultHybridFitOptions,
   fitHybridWeights,
+  sampleUsers,
   solveNormalEquations,
   splitHoldout,
 } from '../../src/engine/hybrid.ts';
@@ -85,6 +86,51 @@ describe('splitHoldout', () => {
           expect(a.users[t]).toBeGreaterThanOrEqual(a.users[t - 1]);
       }),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe('sampleUsers', () => {
+  /** Each user's ratings as one string, the key of a whole user whatever its index. */
+  function usersOf(m: RatingMatrix): string[] {
+    const out: string[] = [];
+    for (let u = 0; u < m.nUsers; u++) {
+      const row: string[] = [];
+      for (let p = m.byUser.rowPtr[u]; p < m.byUser.rowEnd[u]; p++) {
+        row.push(`${m.byUser.colIdx[p]}:${m.byUser.values[p]}`);
+      }
+      out.push(row.join(' '));
+    }
+    return out;
+  }
+
+  it('given a budget below the ratings, when sampling, then it keeps whole users of the matrix, within the budget, the same for the same seed', () => {
+    fc.assert(
+      fc.property(gridArb(12, 8), fc.integer({ min: 1, max: 60 }), fc.nat(), (g, budget, seed) => {
+        const m = matrixOf(g);
+        const s = sampleUsers(m, budget, seed);
+        if (m.nnz <= budget) {
+          expect(s).toBe(m);
+          return;
+        }
+        expect(s.nnz).toBeLessThanOrEqual(budget);
+        expect(s.nItems).toBe(m.nItems);
+        const all = usersOf(m);
+        const kept = usersOf(s);
+        // whole users: every sampled row is one of the matrix's rows, each used once
+        for (const row of kept) {
+          const at = all.indexOf(row);
+          expect(at).toBeGreaterThanOrEqual(0);
+          all.splice(at, 1);
+        }
+        // no user left out would still have fitted
+        const spare = budget - s.nnz;
+        for (const row of all) {
+          if (row !== '') expect(row.split(' ').length).toBeGreaterThan(spare);
+        }
+        expect(usersOf(sampleUsers(m, budget, seed))).toEqual(kept);
+      }),
+      { numRuns: 200 },
     );
   });
 });
