@@ -32,6 +32,7 @@ import { createResolvers } from './graphql/resolvers.ts';
 import { subgraphSchema } from './graphql/subgraph.ts';
 import { createMetrics, type Metrics, metricsObserver, observeService } from './metrics.ts';
 import type { RecommenderService } from './service/recommender-service.ts';
+import type { StartStatus } from './service/start-progress.ts';
 import type { RedisClient } from './store/redis-client.ts';
 
 export interface ServerOptions {
@@ -89,6 +90,7 @@ export class HttpServer {
   private contextOf: ((facts: RequestFacts) => Promise<Context>) | null = null;
   private apollo: ApolloServer<Context> | null = null;
   private degraded: () => string | null = () => null;
+  private startStatus: (() => StartStatus) | null = null;
   readonly metrics: Metrics;
 
   private readonly limits: QueryLimits;
@@ -103,7 +105,7 @@ export class HttpServer {
     });
     this.app.get('/readyz', (_req, res) => {
       if (!this.contextOf) {
-        res.status(503).json({ status: 'loading' });
+        res.status(503).json({ status: 'loading', ...this.startStatus?.() });
         return;
       }
       // degraded still answers (from process memory), so it stays 200
@@ -246,6 +248,11 @@ export class HttpServer {
     res.statusCode = status;
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.end(JSON.stringify({ errors: [{ message, extensions }] }));
+  }
+
+  /** What /readyz says of the start while the model loads (phases and progress). */
+  loading(status: () => StartStatus): void {
+    this.startStatus = status;
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {

@@ -12,6 +12,7 @@ import { loadDataset } from '../data/movielens.ts';
 import { HttpServer } from '../server.ts';
 import { HybridClock } from '../service/hybrid-clock.ts';
 import { RecommenderService } from '../service/recommender-service.ts';
+import { StartProgress } from '../service/start-progress.ts';
 import { DataDirLockedError } from '../store/data-dir-locked-error.ts';
 import { openJournal } from '../store/file-journal.ts';
 import { RatingStream } from '../store/rating-stream.ts';
@@ -99,7 +100,17 @@ export async function serve(): Promise<void> {
 
   const clock = ratingClock(config, logger);
   const started = performance.now();
+  // the model takes minutes on a large data set: say how far it is, in the log and on /readyz
+  const progress = new StartProgress();
+  server.loading(() => progress.status());
+  const ticker = setInterval(
+    () => logger.info({ start: progress.status() }, `starting: ${progress.describe()}`),
+    PROGRESS_LOG_MS,
+  );
+  const background = { progress: (phase: string, f: number) => progress.report(phase, f) };
+  progress.report('loading data', null);
   const dataset = await loadDataset(config.dataset);
+  progress.report('loading data', 1);
   const dataDir = resolve(config.dataDir);
   const { journal, replay } = worker
     ? { journal: worker.log, replay: { events: await worker.events } }
@@ -162,6 +173,8 @@ export async function serve(): Promise<void> {
       logger,
       store,
       clock,
+      background,
+      onPublish: (done, total) => progress.report('publishing lists', done / total),
     });
     service = started.service;
     await service.joinStream(stream, replay.events, shared);
@@ -176,7 +189,7 @@ export async function serve(): Promise<void> {
         : 'cold start: neighbour lists computed and published to Redis',
     );
   } else {
-    service = RecommenderService.create({
+    service = await RecommenderService.start({
       dataset,
       events: replay.events,
       hybrid: config.hybridWeights,
@@ -186,8 +199,10 @@ export async function serve(): Promise<void> {
       log: journal,
       logger,
       clock,
+      background,
     });
   }
+  clearInterval(ticker);
   worker?.attach(service);
   const buildSeconds = (performance.now() - started) / 1000;
   await server.attach(service, {
@@ -208,6 +223,9 @@ export async function serve(): Promise<void> {
     `ready in ${seconds} s: ${url}${config.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`,
   );
 }
+
+/** How often a start says how far it is. */
+const PROGRESS_LOG_MS = 5000;
 
 /**
  * The log's lines: JSON, written asynchronously (a synchronous write per request line cost

@@ -1,19 +1,21 @@
-import { defaultHybridFitOptions, fitHybridWeights } from './hybrid.ts';
-import { idIndexFromSorted } from './id-index.ts';
+import { fitHybridWeights, fitOptionsOf, sampleUsers } from './hybrid.ts';
+import { type IdIndex, idIndexFromSorted } from './id-index.ts';
 import type { Side } from './matrix.ts';
 import { buildRatingMatrix, type RatingMatrix, rowMeans } from './matrix.ts';
-import type { HybridWeights, Model, ModelConfig, SideModel } from './model.ts';
-import { fitModel } from './model.ts';
+import type { HybridSource, HybridWeights, Model, ModelConfig, SideModel } from './model.ts';
+import { fitModel, requireSide } from './model.ts';
 import { addUser, type EditableModel, setRating } from './model-edit.ts';
-import { placeInList } from './neighbour-lists.ts';
+import { type NeighbourLists, placeInList } from './neighbour-lists.ts';
 import { listStart, selectNeighbours, writeList } from './neighbours.ts';
 import { PairIndex } from './pair-index.ts';
+import { createListPool } from './parallel-lists.ts';
 import { computePopularity } from './popularity.ts';
 import { type Digest, digestHex, digestRating, emptyDigest } from './rating-digest.ts';
 import { type RatingEdit, type Removal, ranksAfter } from './rating-order.ts';
 import { computeRow, type RowScratch, rowScratch, similaritySpace } from './similarity.ts';
 import { defaultSpare, type SlackMatrix, withSlack } from './slack-matrix.ts';
 import { TopK } from './top-k.ts';
+import { fitWeightsOffThread } from './weights-off-thread.ts';
 
 /** Ratings as columns (MovieLens ids), what a live model starts from. */
 export interface TimedRatings {
@@ -43,8 +45,8 @@ export interface TimedRatings {
 export class LiveModel {
   private userIds: number[];
   private readonly userIndex = new Map<number, number>();
-  // not a Map: a Map holds at most 2^24 entries, fewer than the ratings of ML-25M
-  private readonly position = new PairIndex();
+  /** Where each (user, movie) rating is in the columns (see key). */
+  private readonly position: PairIndex;
   /** When each removed (user, movie) was removed: older ratings of it are ignored. */
   private readonly removedAt = new Map<number, number>();
   private size = 0;
@@ -98,21 +100,29 @@ export class LiveModel {
 
   private constructor(
     readonly movieIds: Int32Array,
-    ratings: TimedRatings,
-    removals: ReadonlyArray<Removal>,
+    expected: number,
   ) {
-    const items = idIndexFromSorted(movieIds);
-    const capacity = Math.max(16, ratings.length * 2);
+    // an eighth of room for ratings to come: doubling here would cost 500 MB at 25M
+    const capacity = Math.max(16, expected + (expected >> 3));
+    this.position = new PairIndex((p) => this.key(this.users[p], this.items[p]), expected);
     this.users = new Int32Array(capacity);
     this.items = new Int32Array(capacity);
     this.values = new Float32Array(capacity);
     this.timestamps = new Float64Array(capacity);
     this.userIds = [];
+  }
+
+  /** Gives every user of the ratings its dense index, in id order. */
+  private indexUsers(ratings: TimedRatings): void {
     const sortedUsers = Int32Array.from(ratings.userIds).sort();
     for (let k = 0; k < sortedUsers.length; k++) {
       if (k === 0 || sortedUsers[k] !== sortedUsers[k - 1]) this.userIndexOf(sortedUsers[k], true);
     }
-    for (let t = 0; t < ratings.length; t++) {
+  }
+
+  /** Puts ratings [from, to) of the columns. */
+  private putRatings(ratings: TimedRatings, items: IdIndex, from: number, to: number): void {
+    for (let t = from; t < to; t++) {
       const i = items.indexOf(ratings.movieIds[t]);
       if (i < 0) throw new Error(`movie ${ratings.movieIds[t]} is rated but not in the catalogue`);
       this.put(
@@ -122,6 +132,9 @@ export class LiveModel {
         ratings.timestamps[t],
       );
     }
+  }
+
+  private removeAll(removals: ReadonlyArray<Removal>, items: IdIndex): void {
     for (const r of removals) {
       const i = items.indexOf(r.movieId);
       // a removal keeps its user: a rating of the pair ranking before it stays refused
@@ -139,23 +152,104 @@ export class LiveModel {
     movieIds: Int32Array,
     ratings: TimedRatings,
     config: ModelConfig,
-    hybrid: 'fit' | HybridWeights,
+    hybrid: HybridSource,
     lists: ListsAtStart = 'compute',
     room: Room = {},
     removals: ReadonlyArray<Removal> = [],
   ): LiveModel {
-    const live = new LiveModel(movieIds, ratings, removals);
+    const live = new LiveModel(movieIds, ratings.length);
+    const items = idIndexFromSorted(movieIds);
+    live.indexUsers(ratings);
+    live.putRatings(ratings, items, 0, ratings.length);
+    live.removeAll(removals, items);
     live.spare = room.spare ?? defaultSpare;
-    const weights =
-      hybrid === 'fit'
-        ? fitHybridWeights(live.compactMatrix(), config, defaultHybridFitOptions)
-        : hybrid;
+    const fitting = fitOptionsOf(hybrid);
+    const weights = fitting
+      ? fitHybridWeights(live.compactMatrix(), config, fitting)
+      : (hybrid as HybridWeights);
     live.settings = { ...config, hybrid: weights };
     const matrix = live.matrix();
-    const later = { item: lists === 'later', user: lists !== 'compute' };
+    const later = laterSides(lists);
     const parts = { item: true, user: true, lists: { item: !later.item, user: !later.user } };
     live.current = { ...fitModel(matrix, live.settings, parts), matrix };
-    live.scratch = { item: rowScratch(matrix.nItems), user: rowScratch(matrix.nUsers) };
+    live.prepare(later);
+    return live;
+  }
+
+  /**
+   * What create does, with the event loop left free: ratings are indexed a slice per
+   * turn, the weights are fitted on a worker thread while worker threads build the
+   * lists (parallel-lists.ts; the same lists as create's), and `progress` hears how far
+   * each phase is. Only the similarity spaces are computed in one piece on this thread.
+   */
+  static async start(
+    movieIds: Int32Array,
+    ratings: TimedRatings,
+    config: ModelConfig,
+    hybrid: HybridSource,
+    lists: ListsAtStart,
+    removals: ReadonlyArray<Removal>,
+    options: StartOptions = {},
+  ): Promise<LiveModel> {
+    const progress = options.progress ?? (() => {});
+    const live = new LiveModel(movieIds, ratings.length);
+    const items = idIndexFromSorted(movieIds);
+    live.indexUsers(ratings);
+    for (let from = 0; from < ratings.length; from += INDEX_SLICE) {
+      progress('indexing ratings', from / ratings.length);
+      await nextTurn();
+      live.putRatings(ratings, items, from, Math.min(ratings.length, from + INDEX_SLICE));
+    }
+    live.removeAll(removals, items);
+    progress('indexing ratings', 1);
+    live.spare = options.room?.spare ?? defaultSpare;
+    const fitting = fitOptionsOf(hybrid);
+    // the weight fit runs beside the list build: the lists do not depend on the weights
+    const weights = fitting
+      ? fitWeightsOffThread(
+          sampleUsers(live.compactMatrix(), fitting.maxRatings, fitting.seed),
+          config,
+          fitting,
+          (fraction) => progress('weights', fraction),
+        )
+      : Promise.resolve(hybrid as HybridWeights);
+    // a failed fit is reported where it is awaited, below
+    weights.catch(() => {});
+    progress('similarities', 0);
+    await nextTurn();
+    const matrix = live.matrix();
+    const later = laterSides(lists);
+    live.current = {
+      ...fitModel(matrix, config, { item: true, user: true, lists: false }),
+      matrix,
+    };
+    progress('similarities', 1);
+    const pool = createListPool(options.threads, false);
+    try {
+      for (const side of ['item', 'user'] as const) {
+        if (later[side]) continue;
+        const phase = side === 'item' ? 'movie lists' : 'user lists';
+        const sideModel = requireSide(live.current, side);
+        const built = await pool.build(sideModel.rankSpace, sideModel.config.listSize, (f) =>
+          progress(phase, f),
+        );
+        copyLists(built, sideModel.lists);
+        progress(phase, 1);
+      }
+    } finally {
+      await pool.close();
+    }
+    live.settings = { ...config, hybrid: await weights };
+    progress('weights', 1);
+    live.current = { ...live.current, config: live.settings };
+    live.prepare(later);
+    return live;
+  }
+
+  /** Selection buffers, scratch rows and dirty flags, once the model is fitted. */
+  private prepare(later: Record<Side, boolean>): void {
+    const matrix = this.current.matrix;
+    this.scratch = { item: rowScratch(matrix.nItems), user: rowScratch(matrix.nUsers) };
     // one set of selection buffers per side: a rating recomputes lists one at a time;
     // each selects one entry more than a list holds (see recomputeList)
     const buffers = (k: number) => ({
@@ -163,11 +257,13 @@ export class LiveModel {
       ids: new Int32Array(k + 1),
       sims: new Float64Array(k + 1),
     });
-    live.selection = { item: buffers(config.item.listSize), user: buffers(config.user.listSize) };
+    this.selection = {
+      item: buffers(this.settings.item.listSize),
+      user: buffers(this.settings.user.listSize),
+    };
     // a list not computed is unknown until loaded (see loadList) or recomputed on read
-    if (later.item) live.dirtyFlags('item').fill(1, 0, matrix.nItems);
-    if (later.user) live.dirtyFlags('user').fill(1, 0, matrix.nUsers);
-    return live;
+    if (later.item) this.dirtyFlags('item').fill(NEVER_COMPUTED, 0, matrix.nItems);
+    if (later.user) this.dirtyFlags('user').fill(NEVER_COMPUTED, 0, matrix.nUsers);
   }
 
   /** Called whenever a list is recomputed (its new content is in the model) or invalidated. */
@@ -179,7 +275,7 @@ export class LiveModel {
 
   /** Whether entity a's list is current (not waiting for recomputation). */
   isListCurrent(side: Side, a: number): boolean {
-    return this.dirtyFlags(side)[a] === 0;
+    return this.dirtyFlags(side)[a] === CURRENT;
   }
 
   /** Installs a list computed elsewhere for the same ratings (dense indexes, best first). */
@@ -194,7 +290,7 @@ export class LiveModel {
     lists.length[a] = n;
     // what is outside a list read from elsewhere is unknown until it is recomputed here
     this.outsideBounds(side)[a] = Number.POSITIVE_INFINITY;
-    this.dirtyFlags(side)[a] = 0;
+    this.dirtyFlags(side)[a] = CURRENT;
   }
 
   /**
@@ -327,7 +423,7 @@ export class LiveModel {
     for (const a of entities) {
       if (a < 0 || a >= flags.length) continue;
       read[a] = 1;
-      if (flags[a] === 1) {
+      if (flags[a] !== CURRENT) {
         this.recomputeList(side, a);
         reads.miss++;
       } else reads.hit++;
@@ -350,7 +446,9 @@ export class LiveModel {
         const read = this.readFlags(side);
         const n = side === 'item' ? this.current.matrix.nItems : this.current.matrix.nUsers;
         for (let a = 0; a < n; a++) {
-          if (flags[a] === 0 || (onlyRead && read[a] === 0)) continue;
+          // a list never computed waits for its first read: computing every one in
+          // the background would be the very build a start on first read avoids
+          if (flags[a] !== INVALIDATED || (onlyRead && read[a] === 0)) continue;
           this.recomputeList(side, a);
           this.listsRefreshed++;
           done++;
@@ -415,8 +513,8 @@ export class LiveModel {
     const s = this.scratch[side];
     let marked = 0;
     const mark = (b: number) => {
-      if (b !== a && flags[b] === 0 && exact[b] !== batch) {
-        flags[b] = 1;
+      if (b !== a && flags[b] === CURRENT && exact[b] !== batch) {
+        flags[b] = INVALIDATED;
         marked++;
         this.listener?.(side, b, 'invalidated');
       }
@@ -431,7 +529,7 @@ export class LiveModel {
     const bounds = this.outsideBounds(side);
     const lists = sideModel.lists;
     const check = (b: number) => {
-      if (b === a || b >= lists.length.length || flags[b] === 1 || exact[b] === batch) return;
+      if (b === a || b >= lists.length.length || flags[b] !== CURRENT || exact[b] === batch) return;
       const edit = placeInList(lists, b, a, s.sim[b], s.support[b], bounds);
       if (edit === 'unknown') mark(b);
       else if (edit === 'edited') {
@@ -480,7 +578,7 @@ export class LiveModel {
     const count = Math.min(drained, lists.k);
     writeList(lists, a, ids, sims, s.support, count);
     this.outsideBounds(side)[a] = drained > lists.k ? sims[lists.k] : 0;
-    this.dirtyFlags(side)[a] = 0;
+    this.dirtyFlags(side)[a] = CURRENT;
     if (batch > 0) this.recomputedIn(side)[a] = batch;
     this.listsRecomputed++;
     this.listener?.(side, a, 'recomputed');
@@ -609,7 +707,7 @@ export class LiveModel {
   }
 
   private grow(): void {
-    const cap = this.users.length * 2;
+    const cap = Math.ceil(this.users.length * 1.5);
     const u = new Int32Array(cap);
     u.set(this.users);
     const i = new Int32Array(cap);
@@ -656,6 +754,50 @@ function atLeast<T extends Uint8Array | Uint32Array | Float32Array>(
   grown.set(a);
   return grown;
 }
+
+/**
+ * A list's state, one byte per entity: current; invalidated by a change (recomputed on
+ * read, or ahead of it in the background); or never computed (left for later at start:
+ * loaded from a store or computed on its first read, never in the background).
+ */
+const CURRENT = 0;
+const INVALIDATED = 1;
+const NEVER_COMPUTED = 2;
+
+/** Ratings indexed per turn of the event loop by LiveModel.start: about 0.2 s each. */
+const INDEX_SLICE = 200_000;
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Which sides' lists are left for later (loaded, or computed on first read). */
+function laterSides(lists: ListsAtStart): Record<Side, boolean> {
+  return { item: lists === 'later', user: lists !== 'compute' };
+}
+
+/** Copies lists built elsewhere (the same entities and k) into the model's own. */
+function copyLists(from: NeighbourLists, to: NeighbourLists): void {
+  to.length.set(from.length);
+  to.idx.set(from.idx);
+  to.sim.set(from.sim);
+  to.support.set(from.support);
+}
+
+export interface StartOptions {
+  /** Threads that build the lists (default: one per core); this thread only waits. */
+  readonly threads?: number;
+  readonly room?: Room;
+  /** Hears each phase's progress, a fraction from 0 to 1. */
+  readonly progress?: (phase: StartPhase, fraction: number) => void;
+}
+
+export type StartPhase =
+  | 'indexing ratings'
+  | 'similarities'
+  | 'movie lists'
+  | 'user lists'
+  | 'weights';
 
 /** Which neighbour lists a live model computes when it is created (see LiveModel.create). */
 export type ListsAtStart = 'compute' | 'later' | 'movies';

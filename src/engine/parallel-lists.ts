@@ -25,11 +25,17 @@ import { TopK } from './top-k.ts';
  * the lists live in SharedArrayBuffers, so no thread copies them; threads claim small
  * runs of entities from a shared counter until none are left, which balances rows of
  * very different cost (a blockbuster's row costs thousands of times an obscure movie's).
- * The calling thread works too, so `threads` counts it.
+ * The calling thread works too, so `threads` counts it, unless it is told to stay free
+ * (a service that must keep answering while it starts): then every thread is a worker.
  */
 export interface ListPool {
   readonly threads: number;
-  build(space: SimilaritySpace, k: number): Promise<NeighbourLists>;
+  /** `onProgress` hears, twice a second, the share of the build's work handed out. */
+  build(
+    space: SimilaritySpace,
+    k: number,
+    onProgress?: (fraction: number) => void,
+  ): Promise<NeighbourLists>;
   close(): Promise<void>;
 }
 
@@ -51,22 +57,22 @@ export interface ListJob {
 /** Entities claimed at a time: small, so the last runs are short and threads finish together. */
 const CHUNK = 8;
 
-export function createListPool(threads = availableParallelism()): ListPool {
-  const workers: Worker[] = Array.from({ length: Math.max(0, threads - 1) }, () =>
+export function createListPool(threads = availableParallelism(), callerWorks = true): ListPool {
+  const spawned = callerWorks ? Math.max(0, threads - 1) : Math.max(1, threads);
+  const workers: Worker[] = Array.from({ length: spawned }, () =>
     spawnWorker(new URL(`./list-worker${extension()}`, import.meta.url)),
   );
+  const working = workers.length + (callerWorks ? 1 : 0);
   return {
-    threads: workers.length + 1,
-    async build(space, k) {
+    threads: working,
+    async build(space, k, onProgress) {
       const n = space.rows.rows;
       const symmetric = canBuildSymmetric(space);
       const job: ListJob = {
         space: leanSpace(space),
         k,
         lists: emptyNeighbourLists(symmetric ? 0 : n, k, 'shared'),
-        heaps: symmetric
-          ? Array.from({ length: workers.length + 1 }, () => emptyHeapSet(n, k, 'shared'))
-          : [],
+        heaps: symmetric ? Array.from({ length: working }, () => emptyHeapSet(n, k, 'shared')) : [],
         next: new Int32Array(new SharedArrayBuffer(8)),
         chunk: CHUNK,
       };
@@ -86,8 +92,18 @@ export function createListPool(threads = availableParallelism()): ListPool {
             w.postMessage(job);
           }),
       );
-      runShare(job);
-      await Promise.all(done);
+      let timer: NodeJS.Timeout | null = null;
+      if (onProgress) {
+        const work = cumulativeWork(space, symmetric);
+        const report = () => onProgress(work[Math.min(n, Atomics.load(job.next, 0))] / work[n]);
+        timer = setInterval(report, 500);
+      }
+      try {
+        if (callerWorks) runShare(job);
+        await Promise.all(done);
+      } finally {
+        if (timer) clearInterval(timer);
+      }
       return symmetric ? mergeHeaps(job.heaps, n, k, 'shared') : job.lists;
     },
     async close() {
@@ -128,6 +144,26 @@ export function runShare(job: ListJob): number {
       computed++;
     }
   }
+}
+
+/**
+ * Running totals of the work of each row (work[a] = the work of rows before a), counted
+ * as the co-rater entries its computation walks: every entry of each co-rater's row, or
+ * for the symmetric build only those after a (one pass over the transposed matrix).
+ */
+function cumulativeWork(space: SimilaritySpace, symmetric: boolean): Float64Array {
+  const { cols } = space;
+  const n = space.rows.rows;
+  const work = new Float64Array(n + 1);
+  for (let o = 0; o < cols.rows; o++) {
+    const from = cols.rowPtr[o];
+    const to = cols.rowEnd[o];
+    for (let p = from; p < to; p++) work[cols.colIdx[p] + 1] += symmetric ? to - 1 - p : to - from;
+  }
+  for (let a = 0; a < n; a++) work[a + 1] += work[a];
+  // an empty space: nothing to do is all done
+  if (work[n] === 0) work[n] = 1;
+  return work;
 }
 
 /** The space with shared arrays and without the raw rating values, which rows never read. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Dataset, RatingScale } from '../data/types.ts';
 import { LiveModel } from '../engine/live-model.ts';
-import type { HybridWeights, ModelConfig } from '../engine/model.ts';
+import type { HybridSource, HybridWeights, ModelConfig } from '../engine/model.ts';
 import { defaultModelConfig } from '../engine/model.ts';
 import type { NeighbourStore } from '../store/neighbour-store.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
@@ -46,7 +46,7 @@ export interface ServiceInputs {
   /** Default: defaultModelConfig. */
   readonly config?: ModelConfig;
   /** Fit the hybrid's weights at start, or use these. */
-  readonly hybrid: 'fit' | HybridWeights;
+  readonly hybrid: HybridSource;
   /** Where accepted changes are made durable; none: kept in memory only. */
   readonly log?: RatingLog | null;
   readonly logger?: Logger | null;
@@ -64,6 +64,12 @@ export interface ServiceInputs {
    * read (a start on a large data set then builds the movies' lists only).
    */
   readonly userLists?: 'start' | 'read';
+  /**
+   * Build the model with the event loop free (LiveModel.start: lists and weights on
+   * worker threads), telling `progress` how far each phase is; without it the model is
+   * built on this thread in one piece (LiveModel.create), as tests and tools do.
+   */
+  readonly background?: { readonly progress?: (phase: string, fraction: number) => void };
 }
 
 /** A service whose neighbour lists are shared through a store (Redis). */
@@ -90,8 +96,10 @@ export class RecommenderService {
   private readonly writer: RatingWriter;
   private readonly refresher: ListRefresher | null;
 
+  readonly dataset: Dataset;
+
   private constructor(
-    readonly dataset: Dataset,
+    dataset: Dataset,
     readonly catalog: Catalog,
     readonly live: LiveModel,
     private readonly log: RatingLog | null,
@@ -100,7 +108,9 @@ export class RecommenderService {
     readonly clock: HybridClock,
     options: Pick<ServiceInputs, 'recommendationCache' | 'refreshLists'>,
   ) {
-    this.queries = new CatalogueQueries(dataset, catalog, live);
+    // the columns are in the model now: keeping them would hold 20 bytes per rating
+    this.dataset = { ...dataset, ratings: noRatings };
+    this.queries = new CatalogueQueries(this.dataset, catalog, live);
     this.recommender = new Recommender(
       live,
       this.queries,
@@ -157,6 +167,38 @@ export class RecommenderService {
     );
   }
 
+  /** Like create, building the model in the background when `inputs.background` says so. */
+  static async start(inputs: ServiceInputs): Promise<RecommenderService> {
+    if (!inputs.background) return RecommenderService.create(inputs);
+    const { dataset, events = [], hybrid } = inputs;
+    const { catalog, ratings, removals, scaled } = modelInputs(
+      dataset,
+      events,
+      inputs.config ?? defaultModelConfig,
+      hybrid,
+    );
+    const live = await LiveModel.start(
+      catalog.movieIds,
+      ratings,
+      scaled,
+      hybrid,
+      inputs.userLists === 'read' ? 'movies' : 'compute',
+      removals,
+      { progress: inputs.background.progress },
+    );
+    const clock = inputs.clock ?? new HybridClock();
+    observeAll(clock, ratings.timestamps, events);
+    return new RecommenderService(
+      dataset,
+      catalog,
+      live,
+      inputs.log ?? null,
+      inputs.logger ?? null,
+      clock,
+      inputs,
+    );
+  }
+
   /**
    * Like create, with the neighbour lists shared through a store. When the store already
    * holds this model version (the same content and settings), its lists and hybrid
@@ -175,15 +217,20 @@ export class RecommenderService {
     );
     const meta = (await store.currentVersion()) === version ? await store.getMeta(version) : null;
     const stored = meta?.weights ? (JSON.parse(meta.weights) as HybridWeights) : null;
-    const live = LiveModel.create(
-      catalog.movieIds,
-      ratings,
-      scaled,
-      stored ?? hybrid,
-      stored ? 'later' : inputs.userLists === 'read' ? 'movies' : 'compute',
-      {},
-      removals,
-    );
+    const lists = stored ? 'later' : inputs.userLists === 'read' ? 'movies' : 'compute';
+    const live = inputs.background
+      ? await LiveModel.start(
+          catalog.movieIds,
+          ratings,
+          scaled,
+          stored ?? hybrid,
+          lists,
+          removals,
+          {
+            progress: inputs.background.progress,
+          },
+        )
+      : LiveModel.create(catalog.movieIds, ratings, scaled, stored ?? hybrid, lists, {}, removals);
     const clock = inputs.clock ?? new HybridClock();
     observeAll(clock, ratings.timestamps, events);
     const logger = inputs.logger ?? null;
@@ -333,3 +380,11 @@ export class RecommenderService {
     await this.log?.close();
   }
 }
+
+const noRatings = {
+  length: 0,
+  userIds: new Int32Array(0),
+  movieIds: new Int32Array(0),
+  values: new Float32Array(0),
+  timestamps: new Float64Array(0),
+};

@@ -162,6 +162,25 @@ describe('LiveModel', () => {
     );
   });
 
+  it('given lists left for their first read, when changes arrive and the background refresh runs to the end, then it computes no list that was never read, and every read still equals a rebuild', () => {
+    fc.assert(
+      fc.property(base, fc.array(event, { minLength: 1, maxLength: 8 }), (rows, events) => {
+        const live = LiveModel.create(movieIds, columns(rows), config, weights, 'movies');
+        const users = live.userCount;
+        for (const e of events) live.apply([e as RatingEvent]);
+        while (live.refreshLists(() => true) > 0);
+        // the users known at start whose list nobody read: still waiting for a read (the
+        // changed users' own lists are recomputed by the change itself)
+        const changed = new Set(events.map((e) => live.userIdx(e.userId)));
+        for (let u = 0; u < users; u++) {
+          if (!changed.has(u)) expect(live.isListCurrent('user', u)).toBe(false);
+        }
+        expectListsEqualRebuild(live);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('given random changes and any pair of metrics, when applied, then the matrix, spaces, means and popularity are exactly those of a fit on the same ratings', () => {
     fc.assert(
       fc.property(
