@@ -156,6 +156,12 @@ export interface RowScratch {
   readonly support: Int32Array;
   readonly touched: Int32Array;
   readonly acc: Float64Array;
+  /**
+   * The two sums of a vector-cosine row (count, dot) per entity, apart from `acc`: a row
+   * of a large side touches most entities at random, and 16 bytes an entity stay in
+   * cache where `acc`'s 64 do not (2.6 MB against 10 MB for 162,541 users).
+   */
+  readonly dot: Float64Array;
   count: number;
 }
 
@@ -169,6 +175,7 @@ export function rowScratch(n: number): RowScratch {
     support: new Int32Array(n),
     touched: new Int32Array(n),
     acc: new Float64Array(n * STRIDE),
+    dot: new Float64Array(n * 2),
     count: 0,
   };
 }
@@ -251,7 +258,7 @@ export function vectorCosine(
  * similarityFromSums.
  */
 function finishDotRow(space: SimilaritySpace, a: number, s: RowScratch): number {
-  const { touched, support, acc, sim } = s;
+  const { touched, support, dot: acc, sim } = s;
   const norms = space.norms;
   const na = norms[a];
   const { minSupport, shrinkage } = space.options;
@@ -259,7 +266,7 @@ function finishDotRow(space: SimilaritySpace, a: number, s: RowScratch): number 
   let kept = 0;
   for (let t = 0; t < count; t++) {
     const b = touched[t];
-    const k = b << 3;
+    const k = b << 1;
     const n = acc[k];
     if (b !== a) {
       touched[kept++] = b;
@@ -321,7 +328,7 @@ function accumulateDot(space: SimilaritySpace, a: number, s: RowScratch): void {
   const xRows = space.xRows;
   const xCols = space.xCols;
   const touched = s.touched;
-  const acc = s.acc;
+  const acc = s.dot;
   let count = 0;
   const end = rowEnd[a];
   for (let p = rowPtr[a]; p < end; p++) {
@@ -330,7 +337,7 @@ function accumulateDot(space: SimilaritySpace, a: number, s: RowScratch): void {
     const qEnd = colEnd[o];
     for (let q = colPtr[o]; q < qEnd; q++) {
       const b = colIdx[q];
-      const k = b << 3;
+      const k = b << 1;
       if (acc[k] === 0) touched[count++] = b;
       acc[k] += 1;
       acc[k + 1] += xa * xCols[q];
