@@ -3,7 +3,7 @@ import { type IdIndex, idIndexFromSorted } from './id-index.ts';
 import type { Side } from './matrix.ts';
 import { buildRatingMatrix, type RatingMatrix, rowMeans } from './matrix.ts';
 import type { HybridSource, HybridWeights, Model, ModelConfig, SideModel } from './model.ts';
-import { fitModel, requireSide } from './model.ts';
+import { fitModel, fitModelInSteps, requireSide } from './model.ts';
 import { addUser, type EditableModel, setRating } from './model-edit.ts';
 import { type NeighbourLists, placeInList } from './neighbour-lists.ts';
 import { listStart, selectNeighbours, writeList } from './neighbours.ts';
@@ -203,11 +203,15 @@ export class LiveModel {
     live.removeAll(removals, items);
     progress('indexing ratings', 1);
     live.spare = options.room?.spare ?? defaultSpare;
+    progress('similarities', 0);
+    await nextTurn();
+    const compact = live.compactMatrix();
     const fitting = fitOptionsOf(hybrid);
+    if (fitting) progress('weights', 0);
     // the weight fit runs beside the list build: the lists do not depend on the weights
     const weights = fitting
       ? fitWeightsOffThread(
-          sampleUsers(live.compactMatrix(), fitting.maxRatings, fitting.seed),
+          sampleUsers(compact, fitting.maxRatings, fitting.seed),
           config,
           fitting,
           (fraction) => progress('weights', fraction),
@@ -215,20 +219,23 @@ export class LiveModel {
       : Promise.resolve(hybrid as HybridWeights);
     // a failed fit is reported where it is awaited, below
     weights.catch(() => {});
-    progress('similarities', 0);
+    progress('similarities', 0.1);
     await nextTurn();
-    const matrix = live.matrix();
+    const matrix = withSlack(compact, live.spare(compact.nnz));
     const later = laterSides(lists);
-    live.current = {
-      ...fitModel(matrix, config, { item: true, user: true, lists: false }),
-      matrix,
-    };
-    progress('similarities', 1);
+    progress('similarities', 0.2);
+    await nextTurn();
+    const model = await fitModelInSteps(matrix, config, async (done) => {
+      progress('similarities', 0.2 + 0.8 * done);
+      await nextTurn();
+    });
+    live.current = { ...model, matrix };
     const pool = createListPool(options.threads, false);
     try {
       for (const side of ['item', 'user'] as const) {
         if (later[side]) continue;
         const phase = side === 'item' ? 'movie lists' : 'user lists';
+        progress(phase, 0);
         const sideModel = requireSide(live.current, side);
         const built = await pool.build(sideModel.rankSpace, sideModel.config.listSize, (f) =>
           progress(phase, f),

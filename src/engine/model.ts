@@ -177,18 +177,49 @@ export function fitModelPredicting(
       )
     : null;
   return {
-    model: {
-      config,
-      matrix,
-      baseline,
-      popularity: computePopularity(matrix, baseline.mu, config.popularityDamping),
-      userMeans: rowMeans(matrix.byUser, baseline.mu),
-      item: item?.side ?? null,
-      user: user?.side ?? null,
-    },
+    model: assembleModel(matrix, config, baseline, item?.side ?? null, user?.side ?? null),
     item: item?.predictions ?? null,
     user: user?.predictions ?? null,
   };
+}
+
+function assembleModel(
+  matrix: RatingMatrix,
+  config: ModelConfig,
+  baseline: Baseline,
+  item: SideModel | null,
+  user: SideModel | null,
+): Model {
+  return {
+    config,
+    matrix,
+    baseline,
+    popularity: computePopularity(matrix, baseline.mu, config.popularityDamping),
+    userMeans: rowMeans(matrix.byUser, baseline.mu),
+    item,
+    user,
+  };
+}
+
+/**
+ * fitModel of both sides without their lists, one step at a time (the baseline, then
+ * each side's similarity spaces), awaiting `between` after each: on MovieLens-25M each
+ * step holds the thread for seconds, the whole for half a minute.
+ */
+export async function fitModelInSteps(
+  matrix: RatingMatrix,
+  config: ModelConfig,
+  between: (done: number) => Promise<void>,
+): Promise<Model> {
+  const baseline = fitBaseline(matrix, config.baseline);
+  await between(0.3);
+  const side = (s: Side) =>
+    fitSide(matrix, s, config[s], baseline, config.scale, undefined, undefined, false).side;
+  const item = side('item');
+  await between(0.65);
+  const user = side('user');
+  await between(1);
+  return assembleModel(matrix, config, baseline, item, user);
 }
 
 function sameSimilarity(a: SimilarityOptions, b: SimilarityOptions): boolean {
