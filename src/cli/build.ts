@@ -114,9 +114,19 @@ export function buildCommand(): Command {
       'split the lists into jobs on a BullMQ queue and start n local build-worker processes (0: only queue, for workers started elsewhere)',
       integerOption('--workers', 0),
     )
-    .option('--chunks <n>', 'jobs per side with --workers', integerOption('--chunks'), 16)
+    .option(
+      '--chunks <n>',
+      'shares of the pairs, and runs of lists to merge, per side with --workers',
+      integerOption('--chunks'),
+      16,
+    )
+    .option(
+      '--threads <n>',
+      'threads building the lists in this process, without --workers (default: one per core)',
+      integerOption('--threads', 1),
+    )
     .showHelpAfterError()
-    .action(async (o: InputOptions & { workers?: number; chunks: number }) => {
+    .action(async (o: InputOptions & { workers?: number; chunks: number; threads?: number }) => {
       const started = performance.now();
       const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
       const inputs = await loadInputs(o);
@@ -139,6 +149,8 @@ export function buildCommand(): Command {
           hybrid: inputs.hybrid,
           store: new RedisNeighbourStore(redis, o.prefix),
           preload: false,
+          // one thread: the build on this thread alone; more: worker threads share it
+          background: o.threads === 1 ? undefined : { threads: o.threads },
           onPublish: (done, total) => {
             bar ??= progress('writing lists', total);
             bar.update(done);
@@ -237,9 +249,19 @@ export function buildWorkerCommand(): Command {
       process.once('SIGTERM', () => stop.abort());
       process.once('SIGINT', () => stop.abort());
       say(`build worker ${process.pid} ready on ${inputs.dataset.name}`);
-      const jobs = await runBuildWorker(inputs, stop.signal, (job, lists) =>
-        say(`worker ${process.pid}: ${job.side} ${job.from}..${job.to}: ${lists} lists`),
+      const jobs = await runBuildWorker(
+        inputs,
+        stop.signal,
+        (job, lists, seconds) =>
+          say(
+            `worker ${process.pid}: ${job.kind} ${job.side} ${job.from}..${Math.min(job.to, 1e12)}: ${lists} lists in ${seconds.toFixed(2)} s`,
+          ),
+        (seconds) =>
+          say(`worker ${process.pid}: model fitted without lists in ${seconds.toFixed(2)} s`),
       );
-      say(`build worker ${process.pid} stopped after ${jobs} jobs`);
+      const cpu = process.cpuUsage();
+      say(
+        `build worker ${process.pid} stopped after ${jobs} jobs (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`,
+      );
     });
 }

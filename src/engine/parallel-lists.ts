@@ -17,6 +17,7 @@ import {
   mergeHeaps,
   offerUpperRow,
   upperScratch,
+  upperWork,
 } from './symmetric-lists.ts';
 import { TopK } from './top-k.ts';
 
@@ -146,21 +147,23 @@ export function runShare(job: ListJob): number {
   }
 }
 
-/**
- * Running totals of the work of each row (work[a] = the work of rows before a), counted
- * as the co-rater entries its computation walks: every entry of each co-rater's row, or
- * for the symmetric build only those after a (one pass over the transposed matrix).
- */
+/** The running totals of each row's work (upperWork; or whole co-rater rows, row by row). */
 function cumulativeWork(space: SimilaritySpace, symmetric: boolean): Float64Array {
-  const { cols } = space;
   const n = space.rows.rows;
-  const work = new Float64Array(n + 1);
-  for (let o = 0; o < cols.rows; o++) {
-    const from = cols.rowPtr[o];
-    const to = cols.rowEnd[o];
-    for (let p = from; p < to; p++) work[cols.colIdx[p] + 1] += symmetric ? to - 1 - p : to - from;
+  let work: Float64Array;
+  if (symmetric) work = upperWork(space.cols, n);
+  else {
+    work = new Float64Array(n + 1);
+    const { rows, cols } = space;
+    for (let a = 0; a < n; a++) {
+      let w = 0;
+      for (let p = rows.rowPtr[a]; p < rows.rowEnd[a]; p++) {
+        const o = rows.colIdx[p];
+        w += cols.rowEnd[o] - cols.rowPtr[o];
+      }
+      work[a + 1] = work[a] + w;
+    }
   }
-  for (let a = 0; a < n; a++) work[a + 1] += work[a];
   // an empty space: nothing to do is all done
   if (work[n] === 0) work[n] = 1;
   return work;

@@ -1,3 +1,4 @@
+import type { Csr } from './matrix.ts';
 import { float64Array, int32Array, type Memory } from './memory.ts';
 import { emptyNeighbourLists, type NeighbourLists } from './neighbour-lists.ts';
 import { type SimilaritySpace, vectorCosine } from './similarity.ts';
@@ -175,10 +176,12 @@ export function mergeHeaps(
   n: number,
   k: number,
   memory: Memory = 'heap',
+  /** How many entities the heaps' ids range over (more than n when the heaps are a slice). */
+  idSpace = n,
 ): NeighbourLists {
   const lists = emptyNeighbourLists(n, k, memory);
   const top = new TopK(k);
-  const supportOf = new Int32Array(n);
+  const supportOf = new Int32Array(idSpace);
   const ids = new Int32Array(k);
   const sims = new Float64Array(k);
   for (let e = 0; e < n; e++) {
@@ -210,4 +213,56 @@ export function buildSymmetricLists(space: SimilaritySpace, k: number): Neighbou
   const s = upperScratch(n);
   for (let a = 0; a < n; a++) offerUpperRow(space, a, s, heaps);
   return mergeHeaps([heaps], n, k);
+}
+
+/**
+ * Running totals of the symmetric build's work per row: work[a] is the work of rows
+ * before a, counted as the co-rater entries row a walks (each co-rater's entries after a).
+ * One pass over `cols`, the transposed matrix of the side (rows of the other side).
+ */
+export function upperWork(cols: Csr, n: number): Float64Array {
+  const work = new Float64Array(n + 1);
+  for (let o = 0; o < cols.rows; o++) {
+    const to = cols.rowEnd[o];
+    for (let p = cols.rowPtr[o]; p < to; p++) work[cols.colIdx[p] + 1] += to - 1 - p;
+  }
+  for (let a = 0; a < n; a++) work[a + 1] += work[a];
+  return work;
+}
+
+/**
+ * Cuts rows 0..n into `parts` runs of about equal work (from upperWork's totals), each
+ * [from, to); runs are never empty, so there may be fewer than `parts`.
+ */
+export function balancedRanges(work: Float64Array, parts: number): Array<[number, number]> {
+  const n = work.length - 1;
+  const ranges: Array<[number, number]> = [];
+  let from = 0;
+  for (let j = 1; j <= parts && from < n; j++) {
+    const target = (work[n] * j) / parts;
+    let to = from + 1;
+    while (to < n && work[to] < target) to++;
+    if (j === parts) to = n;
+    ranges.push([from, to]);
+    from = to;
+  }
+  return ranges;
+}
+
+/**
+ * The symmetric build's share of rows [from, to): each pair (a, b) with a in the range
+ * and b > a computed once and offered to both heaps. The heaps of every share of a
+ * partition of 0..n, merged (mergeHeaps), are the lists of the whole build.
+ */
+export function upperRangeHeaps(
+  space: SimilaritySpace,
+  from: number,
+  to: number,
+  k: number,
+): HeapSet {
+  const n = space.rows.rows;
+  const heaps = emptyHeapSet(n, k);
+  const s = upperScratch(n);
+  for (let a = from; a < Math.min(to, n); a++) offerUpperRow(space, a, s, heaps);
+  return heaps;
 }

@@ -2,21 +2,36 @@ import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import type { Dataset } from '../data/types.ts';
 import { fitOptionsOf } from '../engine/hybrid.ts';
+import { buildIdIndex, idIndexFromSorted } from '../engine/id-index.ts';
 import { LiveModel } from '../engine/live-model.ts';
-import type { Side } from '../engine/matrix.ts';
+import { buildRatingMatrix, type Side } from '../engine/matrix.ts';
 import type { HybridSource, HybridWeights, ModelConfig } from '../engine/model.ts';
+import { requireSide } from '../engine/model.ts';
+import {
+  balancedRanges,
+  canBuildSymmetric,
+  mergeHeaps,
+  upperRangeHeaps,
+  upperWork,
+} from '../engine/symmetric-lists.ts';
 import type { NeighbourStore } from '../store/neighbour-store.ts';
+import { getPartialSlice, partialKey, putPartial } from '../store/partial-heaps.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
-import { connectRedis, type RedisTarget } from '../store/redis-client.ts';
+import { connectRedis, type RedisClient, type RedisTarget } from '../store/redis-client.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
 import { ListSync, PREVIOUS_VERSION_TTL_SECONDS } from './list-sync.ts';
 import { modelInputs } from './model-inputs.ts';
 
 /**
  * A neighbour build split over processes, coordinated by a BullMQ queue in the service's
- * Redis: the coordinator fits the weights, queues one job per range of movies or users,
- * waits for every job and publishes the version; each worker fits the model without its
- * lists once, then computes and writes the lists of whatever ranges it takes.
+ * Redis, computing each pair of movies (and of users) once, as a single process does.
+ * The coordinator cuts each side's rows into shares of about equal work; a share's job
+ * computes every pair (a, b) with a in the share and b > a, offers it to both a's and b's
+ * bounded heaps, and leaves those heaps in Redis (store/partial-heaps.ts). Once a side's
+ * shares are done, merge jobs each take a run of entities, merge that run's heaps from
+ * every share into the lists (the k best of the union of each share's k best are the k
+ * best of all) and write them. Workers fit the model without its lists once, with the
+ * weights the coordinator hands them.
  */
 
 /** The inputs every process must share; a worker refuses a job of another version. */
@@ -29,13 +44,27 @@ export interface BuildInputs {
   readonly prefix: string;
 }
 
-interface RangeJob {
+interface JobBase {
   readonly version: string;
   readonly weights: HybridWeights;
   readonly side: Side;
   readonly from: number;
   readonly to: number;
 }
+
+/** A share of a side's pairs: rows [from, to) against every later row. */
+interface PairsJob extends JobBase {
+  readonly kind: 'pairs';
+  readonly share: number;
+}
+
+/** The lists of entities [from, to), merged from the side's `shares` shares. */
+interface MergeJob extends JobBase {
+  readonly kind: 'merge';
+  readonly shares: number;
+}
+
+type BuildJob = PairsJob | MergeJob;
 
 const QUEUE = 'list-build';
 
@@ -60,9 +89,10 @@ export interface CoordinatorReport {
 }
 
 /**
- * Queues the build of every list in `chunks` ranges per side and waits until workers have
- * done them all; then writes the weights and publishes the version. `onJob` hears of each
- * finished job.
+ * Queues each side's pair shares (`chunks` per side, of about equal work), then, side by
+ * side as their shares finish, the merge jobs (`chunks` runs of entities per side); when
+ * every list is written, writes the weights and publishes the version. `onJob` hears of
+ * each finished job.
  */
 export async function coordinateBuild(
   inputs: BuildInputs,
@@ -78,11 +108,12 @@ export async function coordinateBuild(
   // BullMQ leaves connections it was given open: they are closed below
   const connection = bullConnection(inputs.redis);
   const eventsConnection = bullConnection(inputs.redis);
-  const queue = new Queue<RangeJob>(QUEUE, { connection, prefix: queuePrefix(inputs.prefix) });
+  const queue = new Queue<BuildJob>(QUEUE, { connection, prefix: queuePrefix(inputs.prefix) });
   const events = new QueueEvents(QUEUE, {
     connection: eventsConnection,
     prefix: queuePrefix(inputs.prefix),
   });
+  const shareKeys: string[] = [];
   try {
     if ((await store.currentVersion()) === version) {
       return { version, jobs: 0, lists: 0, alreadyBuilt: true };
@@ -93,40 +124,66 @@ export async function coordinateBuild(
     while ((await queue.getWorkersCount()) < waitForWorkers) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const jobs: RangeJob[] = [];
+    const pairs: Record<Side, PairsJob[]> = { item: [], user: [] };
+    const merges: Record<Side, MergeJob[]> = { item: [], user: [] };
     for (const side of ['item', 'user'] as const) {
-      const n = side === 'item' ? plan.items : plan.users;
+      const ranges = balancedRanges(plan.work[side], chunks);
+      ranges.forEach(([from, to], share) => {
+        // the last share reaches past any entity a worker's model may add (see buildPlan)
+        const last = share === ranges.length - 1 ? Number.MAX_SAFE_INTEGER : to;
+        pairs[side].push({ kind: 'pairs', version, weights, side, share, from, to: last });
+        shareKeys.push(partialKey(inputs.prefix, version, side, share));
+      });
+      const n = plan.work[side].length - 1;
       const size = Math.max(1, Math.ceil(n / chunks));
       for (let from = 0; from < n; from += size) {
-        jobs.push({ version, weights, side, from, to: Math.min(n, from + size) });
+        const to = from + size >= n ? Number.MAX_SAFE_INTEGER : from + size;
+        merges[side].push({
+          kind: 'merge',
+          version,
+          weights,
+          side,
+          shares: ranges.length,
+          from,
+          to,
+        });
       }
     }
-    const queued = await queue.addBulk(
-      jobs.map((data) => ({
-        name: `${data.side}:${data.from}-${data.to}`,
-        data,
-        // a worker that dies mid-job leaves it stalled; BullMQ hands it to another
-        opts: { attempts: 3, removeOnComplete: true, removeOnFail: 100 },
-      })),
+    const total = ['item', 'user'].reduce(
+      (t, side) => t + pairs[side as Side].length + merges[side as Side].length,
+      0,
     );
     let done = 0;
-    onJob(0, jobs.length);
+    onJob(0, total);
+    const run = async (jobs: ReadonlyArray<BuildJob>): Promise<number[]> => {
+      const queued = await queue.addBulk(
+        jobs.map((data) => ({
+          name: `${data.kind}:${data.side}:${data.from}`,
+          data,
+          // a worker that dies mid-job leaves it stalled; BullMQ hands it to another
+          opts: { attempts: 3, removeOnComplete: true, removeOnFail: 100 },
+        })),
+      );
+      return Promise.all(
+        queued.map(async (job) => {
+          const result = Number(await job.waitUntilFinished(events));
+          onJob(++done, total);
+          return result;
+        }),
+      );
+    };
+    // both sides' shares at once; a side's merges as soon as its own shares are done
     const lists = await Promise.all(
-      queued.map(async (job) => {
-        const written = Number(await job.waitUntilFinished(events));
-        onJob(++done, jobs.length);
-        return written;
+      (['item', 'user'] as const).map(async (side) => {
+        await run(pairs[side]);
+        return (await run(merges[side])).reduce((a, b) => a + b, 0);
       }),
     );
     await store.putMeta(version, { weights: JSON.stringify(weights) });
     await store.publish(version, PREVIOUS_VERSION_TTL_SECONDS);
-    return {
-      version,
-      jobs: jobs.length,
-      lists: lists.reduce((a, b) => a + b, 0),
-      alreadyBuilt: false,
-    };
+    return { version, jobs: total, lists: lists[0] + lists[1], alreadyBuilt: false };
   } finally {
+    await Promise.all(shareKeys.map((key) => client.del(key))).catch(() => undefined);
     await events.close();
     await queue.close();
     connection.disconnect();
@@ -136,13 +193,14 @@ export async function coordinateBuild(
 }
 
 /**
- * Takes range jobs until `signal` aborts, then finishes the job in hand and returns how
+ * Takes build jobs until `signal` aborts, then finishes the job in hand and returns how
  * many it did. The model is fitted at the first job, with that job's weights.
  */
 export async function runBuildWorker(
   inputs: BuildInputs,
   signal: AbortSignal,
-  onJob: (job: RangeJob, lists: number) => void = () => {},
+  onJob: (job: BuildJob, lists: number, seconds: number) => void = () => {},
+  onPrepared: (seconds: number) => void = () => {},
 ): Promise<number> {
   const client = connectRedis(inputs.redis);
   await client.connect();
@@ -150,35 +208,43 @@ export async function runBuildWorker(
   let prepared: ReturnType<typeof forListBuild> | null = null;
   let jobs = 0;
   const connection = bullConnection(inputs.redis);
-  const worker = new Worker<RangeJob, number>(
+  const worker = new Worker<BuildJob, number>(
     QUEUE,
-    async (job: Job<RangeJob, number>) => {
-      const { version, weights, side, from, to } = job.data;
-      prepared ??= forListBuild(
-        inputs.dataset,
-        inputs.replay,
-        inputs.config,
-        inputs.hybrid,
-        store,
-        weights,
-      );
+    async (job: Job<BuildJob, number>) => {
+      const { version, weights } = job.data;
+      if (!prepared) {
+        const fitting = performance.now();
+        prepared = forListBuild(
+          inputs.dataset,
+          inputs.replay,
+          inputs.config,
+          inputs.hybrid,
+          store,
+          weights,
+        );
+        onPrepared((performance.now() - fitting) / 1000);
+      }
+      const started = performance.now();
       if (prepared.version !== version) {
         throw new Error(
           `this worker's inputs make version ${prepared.version}, the job is for ${version}: start it on the same data set, journal and settings`,
         );
       }
-      const lists = await prepared.sync.writeRange(side, from, to);
+      const lists =
+        job.data.kind === 'pairs'
+          ? await computeShare(client, inputs.prefix, prepared.live, job.data)
+          : await mergeShares(client, inputs.prefix, prepared, job.data);
       jobs++;
-      onJob(job.data, lists);
+      onJob(job.data, lists, (performance.now() - started) / 1000);
       return lists;
     },
     {
       connection,
       prefix: queuePrefix(inputs.prefix),
       concurrency: 1,
-      // a job computes for seconds without yielding the thread: a long lock, so BullMQ
+      // a job computes for minutes without yielding the thread: a long lock, so BullMQ
       // does not take it for stalled and hand it to another worker meanwhile
-      lockDuration: 120_000,
+      lockDuration: 30 * 60_000,
     },
   );
   try {
@@ -195,32 +261,107 @@ export async function runBuildWorker(
   return jobs;
 }
 
+/** The side's rank space, which its stored lists rank by. */
+function rankSpace(live: LiveModel, side: Side) {
+  const space = requireSide(live.model, side).rankSpace;
+  if (!canBuildSymmetric(space)) {
+    throw new Error(
+      `the distributed build computes each pair once, which needs the ${side} side to rank by vector-cosine similarity`,
+    );
+  }
+  return space;
+}
+
+/** A pairs job: the share's heaps, left in Redis for the merge. Returns 0 (no list written). */
+async function computeShare(
+  redis: RedisClient,
+  prefix: string,
+  live: LiveModel,
+  job: PairsJob,
+): Promise<number> {
+  const space = rankSpace(live, job.side);
+  const n = space.rows.rows;
+  const heaps = upperRangeHeaps(
+    space,
+    job.from,
+    job.to,
+    requireSide(live.model, job.side).config.listSize,
+  );
+  await putPartial(redis, partialKey(prefix, job.version, job.side, job.share), heaps, n);
+  return 0;
+}
+
+/** A merge job: the run's lists from every share's heaps, installed and written. */
+async function mergeShares(
+  redis: RedisClient,
+  prefix: string,
+  prepared: ReturnType<typeof forListBuild>,
+  job: MergeJob,
+): Promise<number> {
+  const { live, sync } = prepared;
+  const space = rankSpace(live, job.side);
+  const n = space.rows.rows;
+  const k = requireSide(live.model, job.side).config.listSize;
+  const from = Math.min(job.from, n);
+  const to = Math.min(job.to, n);
+  const slices = [];
+  for (let share = 0; share < job.shares; share++) {
+    const key = partialKey(prefix, job.version, job.side, share);
+    slices.push(await getPartialSlice(redis, key, n, k, from, to));
+  }
+  const lists = mergeHeaps(slices, to - from, k, 'heap', n);
+  for (let e = 0; e < to - from; e++) {
+    const at = e * k;
+    const end = at + lists.length[e];
+    live.loadList(
+      job.side,
+      from + e,
+      lists.idx.subarray(at, end),
+      lists.sim.subarray(at, end),
+      lists.support.subarray(at, end),
+    );
+  }
+  return sync.writeRange(job.side, from, to);
+}
+
 /**
  * What a distributed build's coordinator needs without fitting the model: the version,
- * how many movies and users there are, and the weights (fitted only when asked to fit).
+ * the weights (fitted only when asked to fit) and, per side, the running totals of each
+ * row's pair work (upperWork), on dense indexes made as the live model makes them (movies
+ * by the catalogue's order, users by id). Users known only by a removal take an index in
+ * a worker's model and none here: shares are only cut for balance, and the last reaches
+ * every entity, so the build stays whole either way.
  */
 function buildPlan(
   dataset: Dataset,
   replay: ReadonlyArray<RatingEvent>,
   config: ModelConfig,
   hybrid: HybridSource,
-): { version: string; items: number; users: number; weights: HybridWeights } {
+): { version: string; weights: HybridWeights; work: Record<Side, Float64Array> } {
   const { catalog, ratings, scaled, version } = modelInputs(dataset, replay, config, hybrid);
   const weights = fitOptionsOf(hybrid)
     ? LiveModel.create(catalog.movieIds, ratings, scaled, hybrid, 'later').config.hybrid
     : (hybrid as HybridWeights);
+  const items = idIndexFromSorted(catalog.movieIds);
+  const users = buildIdIndex(ratings.userIds);
+  const m = buildRatingMatrix(
+    Int32Array.from(ratings.userIds, (id) => users.indexOf(id)),
+    Int32Array.from(ratings.movieIds, (id) => items.indexOf(id)),
+    ratings.values,
+    users.size,
+    catalog.movieIds.length,
+  );
   return {
     version,
-    items: catalog.movieIds.length,
-    users: new Set(ratings.userIds).size,
     weights,
+    work: { item: upperWork(m.byUser, m.nItems), user: upperWork(m.byItem, m.nUsers) },
   };
 }
 
 /**
  * The model of a distributed list build: fitted (weights too, unless `fitted` gives them)
  * without its lists, with the version a service on the same inputs would compute, and a
- * ListSync that computes and writes any range of lists into `store`.
+ * ListSync that writes any range of lists into `store`.
  */
 function forListBuild(
   dataset: Dataset,
@@ -229,7 +370,7 @@ function forListBuild(
   hybrid: HybridSource,
   store: NeighbourStore,
   fitted?: HybridWeights,
-): { version: string; sync: ListSync; weights: HybridWeights } {
+): { version: string; live: LiveModel; sync: ListSync } {
   const { catalog, ratings, removals, scaled, version } = modelInputs(
     dataset,
     replay,
@@ -247,5 +388,5 @@ function forListBuild(
     {},
     removals,
   );
-  return { version, sync: new ListSync(store, version, live, null), weights: live.config.hybrid };
+  return { version, live, sync: new ListSync(store, version, live, null) };
 }

@@ -69,7 +69,11 @@ export interface ServiceInputs {
    * worker threads), telling `progress` how far each phase is; without it the model is
    * built on this thread in one piece (LiveModel.create), as tests and tools do.
    */
-  readonly background?: { readonly progress?: (phase: string, fraction: number) => void };
+  readonly background?: {
+    readonly progress?: (phase: string, fraction: number) => void;
+    /** Threads that build the lists (default one per core). */
+    readonly threads?: number;
+  };
 }
 
 /** A service whose neighbour lists are shared through a store (Redis). */
@@ -184,7 +188,7 @@ export class RecommenderService {
       hybrid,
       inputs.userLists === 'read' ? 'movies' : 'compute',
       removals,
-      { progress: inputs.background.progress },
+      inputs.background,
     );
     const clock = inputs.clock ?? new HybridClock();
     observeAll(clock, ratings.timestamps, events);

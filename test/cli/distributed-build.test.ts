@@ -57,9 +57,9 @@ describe('build --workers', () => {
       '--chunks',
       '3',
     );
-    expect(stderr).toMatch(/workers wrote \d+ neighbour lists in 6 jobs/);
+    expect(stderr).toMatch(/workers wrote \d+ neighbour lists in 12 jobs/);
     // both workers took part
-    const workers = new Set([...stderr.matchAll(/worker (\d+): (item|user) /g)].map((m) => m[1]));
+    const workers = new Set([...stderr.matchAll(/worker (\d+): (pairs|merge) /g)].map((m) => m[1]));
     expect(workers.size).toBe(2);
 
     const a = new RedisNeighbourStore(shared.redis, single);
