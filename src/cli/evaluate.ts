@@ -44,6 +44,7 @@ interface Options {
   readonly json?: boolean;
   readonly report?: string;
   readonly reportK: ReadonlyArray<number>;
+  readonly fitRatings?: number;
 }
 
 /**
@@ -85,6 +86,11 @@ export function evalCommand(): Command {
       'folds evaluated at once (worker threads)',
       integerOption('--threads'),
       availableParallelism(),
+    )
+    .option(
+      '--fit-ratings <n>',
+      "fit the hybrid's weights on whole users holding at most n training ratings (the service's HYBRID_FIT_RATINGS; default 2000000)",
+      integerOption('--fit-ratings'),
     )
     .option('--json', 'print one JSON object on stdout (progress goes to stderr)')
     .option(
@@ -153,6 +159,7 @@ async function evaluateOne(
       similarity: o.similarity,
       shrinkage: o.shrinkage,
       centring: o.centring,
+      fitRatings: o.fitRatings,
     },
     dataset.scale,
     (r) => process.stderr.write(`${formatFold(r)}\n`),

@@ -68,6 +68,11 @@ export interface EvalOptions {
   readonly maxCutoff?: number;
   /** A test rating at or above this is relevant. */
   readonly relevantFrom?: number;
+  /**
+   * Fit the hybrid's weights on whole users holding at most this many training ratings
+   * (the service's HYBRID_FIT_RATINGS; default: hybrid.ts's default, 2,000,000).
+   */
+  readonly fitRatings?: number;
 }
 
 export interface Metrics {
@@ -170,7 +175,12 @@ function fitFold(fold: Fold, options: EvalOptions, scale: Scale) {
   if (algorithmByName[strategy].fits.blend) {
     hybridWeights =
       options.hybridWeights ??
-      fitHybridWeights(enc.matrix, config, { ...defaultHybridFitOptions, relevantFrom, topN });
+      fitHybridWeights(enc.matrix, config, {
+        ...defaultHybridFitOptions,
+        relevantFrom,
+        topN,
+        maxRatings: options.fitRatings ?? defaultHybridFitOptions.maxRatings,
+      });
     config = { ...config, hybrid: hybridWeights };
   }
   // The pass that builds the neighbour lists also computes the test pairs' similarity rows
