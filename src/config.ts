@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type AuthConfig, MIN_SECRET_LENGTH } from './access/auth.ts';
 import type { RateLimit } from './access/rate-limit.ts';
 import type { HybridSource } from './engine/model.ts';
+import type { UserLists } from './service/recommender-service.ts';
 import { defaultLimits, type QueryLimits } from './graphql/limits.ts';
 import { parseClusterNodes, type RedisTarget } from './store/redis-client.ts';
 
@@ -87,7 +88,7 @@ const schema = z.object({
   RECOMMENDATION_CACHE: z.coerce.number().int().min(0).default(10_000),
   LIST_REFRESH: boolean.default(true),
   SERVE_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
-  USER_LISTS: z.enum(['start', 'read']).default('start'),
+  USER_LISTS: z.enum(['auto', 'start', 'read']).default('auto'),
   HYBRID_FIT_RATINGS: z
     .union([z.literal('all'), z.coerce.number().int().min(1)])
     .default(2_000_000),
@@ -146,7 +147,7 @@ export interface Config {
   /** Processes answering requests (1: this one; more: a primary and that many workers). */
   readonly serveProcesses: number;
   /** When the users' neighbour lists are computed: at start, or each on its first read. */
-  readonly userLists: 'start' | 'read';
+  readonly userLists: UserLists;
   /** ...leaving entries younger than this. */
   readonly streamCompactMinAgeMs: number;
 }

@@ -60,10 +60,11 @@ export interface ServiceInputs {
    */
   readonly refreshLists?: boolean;
   /**
-   * When the users' neighbour lists are computed: at start (default), or each when first
-   * read (a start on a large data set then builds the movies' lists only).
+   * When the users' neighbour lists are computed: at start, each when first read (a start
+   * on a large data set then builds the movies' lists only), or (`auto`, the default) at
+   * start up to USER_LISTS_AT_START_UP_TO ratings and on first read above.
    */
-  readonly userLists?: 'start' | 'read';
+  readonly userLists?: UserLists;
   /**
    * Build the model with the event loop free (LiveModel.start: lists and weights on
    * worker threads), telling `progress` how far each phase is; without it the model is
@@ -154,7 +155,7 @@ export class RecommenderService {
       ratings,
       scaled,
       hybrid,
-      inputs.userLists === 'read' ? 'movies' : 'compute',
+      listsAtStart(inputs.userLists, ratings.length),
       {},
       removals,
     );
@@ -186,7 +187,7 @@ export class RecommenderService {
       ratings,
       scaled,
       hybrid,
-      inputs.userLists === 'read' ? 'movies' : 'compute',
+      listsAtStart(inputs.userLists, ratings.length),
       removals,
       inputs.background,
     );
@@ -221,7 +222,7 @@ export class RecommenderService {
     );
     const meta = (await store.currentVersion()) === version ? await store.getMeta(version) : null;
     const stored = meta?.weights ? (JSON.parse(meta.weights) as HybridWeights) : null;
-    const lists = stored ? 'later' : inputs.userLists === 'read' ? 'movies' : 'compute';
+    const lists = stored ? 'later' : listsAtStart(inputs.userLists, ratings.length);
     const live = inputs.background
       ? await LiveModel.start(
           catalog.movieIds,
@@ -392,3 +393,18 @@ const noRatings = {
   values: new Float32Array(0),
   timestamps: new Float64Array(0),
 };
+
+export type UserLists = 'auto' | 'start' | 'read';
+
+/**
+ * Ratings up to which `auto` builds the users' lists at start: the users' side grows with
+ * the square of the data (seconds on 5M ratings; on 25M, more than the three minutes the
+ * rest of a start takes, so the lists come on first read instead).
+ */
+export const USER_LISTS_AT_START_UP_TO = 10_000_000;
+
+export function listsAtStart(userLists: UserLists | undefined, ratings: number): 'compute' | 'movies' {
+  const onRead =
+    userLists === 'read' || (userLists === 'auto' && ratings > USER_LISTS_AT_START_UP_TO);
+  return onRead ? 'movies' : 'compute';
+}

@@ -82,7 +82,7 @@ describe('authentication', () => {
     expect(config.recommendationCache).toBe(10_000);
     expect(config.refreshLists).toBe(true);
     expect(config.serveProcesses).toBe(1);
-    expect(config.userLists).toBe('start');
+    expect(config.userLists).toBe('auto');
     expect(loadConfig({ USER_LISTS: 'read' }).userLists).toBe('read');
     expect(() => loadConfig({ USER_LISTS: 'later' })).toThrow(/USER_LISTS/);
   });

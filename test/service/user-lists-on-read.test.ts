@@ -7,7 +7,11 @@ import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/movielens.ts';
 import type { Dataset } from '../../src/data/types.ts';
-import { RecommenderService } from '../../src/service/recommender-service.ts';
+import {
+  listsAtStart,
+  RecommenderService,
+  USER_LISTS_AT_START_UP_TO,
+} from '../../src/service/recommender-service.ts';
 import { MemoryNeighbourStore } from '../../src/store/memory-neighbour-store.ts';
 import { FIXED_WEIGHTS, FIXTURE_DIR } from '../e2e/helpers.ts';
 import { ratingsOf, servedDifferences } from '../support/rebuild.ts';
@@ -24,6 +28,14 @@ async function expectServedEqualsRebuild(service: RecommenderService): Promise<v
 }
 
 describe('user lists computed on first read', () => {
+  it('given USER_LISTS=auto, when deciding, then the users’ lists are built at start up to the threshold and on first read above it; start and read decide alone', () => {
+    expect(listsAtStart('auto', USER_LISTS_AT_START_UP_TO)).toBe('compute');
+    expect(listsAtStart('auto', USER_LISTS_AT_START_UP_TO + 1)).toBe('movies');
+    expect(listsAtStart('start', 25_000_000)).toBe('compute');
+    expect(listsAtStart('read', 100)).toBe('movies');
+    expect(listsAtStart(undefined, 25_000_000)).toBe('compute');
+  });
+
   it('given USER_LISTS=read, when started, then only movie lists are built, and every list served equals a rebuild', async () => {
     const service = RecommenderService.create({
       dataset,
