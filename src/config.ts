@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { type AuthConfig, MIN_SECRET_LENGTH } from './access/auth.ts';
 import type { RateLimit } from './access/rate-limit.ts';
 import type { HybridSource } from './engine/model.ts';
-import type { UserLists } from './service/recommender-service.ts';
 import { defaultLimits, type QueryLimits } from './graphql/limits.ts';
+import type { UserLists } from './service/recommender-service.ts';
 import { parseClusterNodes, type RedisTarget } from './store/redis-client.ts';
 
 /**

@@ -403,7 +403,10 @@ export type UserLists = 'auto' | 'start' | 'read';
  */
 export const USER_LISTS_AT_START_UP_TO = 10_000_000;
 
-export function listsAtStart(userLists: UserLists | undefined, ratings: number): 'compute' | 'movies' {
+export function listsAtStart(
+  userLists: UserLists | undefined,
+  ratings: number,
+): 'compute' | 'movies' {
   const onRead =
     userLists === 'read' || (userLists === 'auto' && ratings > USER_LISTS_AT_START_UP_TO);
   return onRead ? 'movies' : 'compute';
