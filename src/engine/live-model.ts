@@ -205,7 +205,8 @@ export class LiveModel {
     live.spare = options.room?.spare ?? defaultSpare;
     progress('similarities', 0);
     await nextTurn();
-    const compact = live.compactMatrix();
+    // dropped once copied with room (below): at 25M it is 600 MB of the start's peak
+    let compact: RatingMatrix | null = live.compactMatrix();
     const fitting = fitOptionsOf(hybrid);
     if (fitting) progress('weights', 0);
     // the weight fit runs beside the list build: the lists do not depend on the weights
@@ -221,14 +222,21 @@ export class LiveModel {
     weights.catch(() => {});
     progress('similarities', 0.1);
     await nextTurn();
-    const matrix = withSlack(compact, live.spare(compact.nnz));
+    // in shared memory, as the spaces: the list threads read them without a copy
+    const matrix = withSlack(compact, live.spare(compact.nnz), 'shared');
+    compact = null;
     const later = laterSides(lists);
     progress('similarities', 0.2);
     await nextTurn();
-    const model = await fitModelInSteps(matrix, config, async (done) => {
-      progress('similarities', 0.2 + 0.8 * done);
-      await nextTurn();
-    });
+    const model = await fitModelInSteps(
+      matrix,
+      config,
+      async (done) => {
+        progress('similarities', 0.2 + 0.8 * done);
+        await nextTurn();
+      },
+      'shared',
+    );
     live.current = { ...model, matrix };
     const pool = createListPool(options.threads, false);
     try {

@@ -6,6 +6,7 @@ import {
 } from './baseline.ts';
 import { type KnnOptions, type KnnPredictions, pairPredictor } from './knn.ts';
 import { type RatingMatrix, rowMeans, type Side } from './matrix.ts';
+import type { Memory } from './memory.ts';
 import { buildNeighbourLists, emptyNeighbourLists, type NeighbourLists } from './neighbours.ts';
 import { computePopularity, type Popularity } from './popularity.ts';
 import type { RankingWeight } from './ranking.ts';
@@ -210,11 +211,24 @@ export async function fitModelInSteps(
   matrix: RatingMatrix,
   config: ModelConfig,
   between: (done: number) => Promise<void>,
+  /** 'shared': the spaces in SharedArrayBuffers, which list threads read without a copy. */
+  memory: Memory = 'heap',
 ): Promise<Model> {
   const baseline = fitBaseline(matrix, config.baseline);
   await between(0.3);
   const side = (s: Side) =>
-    fitSide(matrix, s, config[s], baseline, config.scale, undefined, undefined, false).side;
+    fitSide(
+      matrix,
+      s,
+      config[s],
+      baseline,
+      config.scale,
+      undefined,
+      undefined,
+      false,
+      undefined,
+      memory,
+    ).side;
   const item = side('item');
   await between(0.65);
   const user = side('user');
@@ -237,11 +251,12 @@ export function fitSide(
   items: Int32Array = new Int32Array(0),
   withLists = true,
   onRow?: (row: number) => void,
+  memory: Memory = 'heap',
 ): { side: SideModel; predictions: KnnPredictions } {
-  const predictSpace = similaritySpace(matrix, side, config.predictSimilarity, baseline);
+  const predictSpace = similaritySpace(matrix, side, config.predictSimilarity, baseline, memory);
   const rankSpace = sameSimilarity(config.predictSimilarity, config.rankSimilarity)
     ? predictSpace
-    : similaritySpace(matrix, side, config.rankSimilarity, baseline);
+    : similaritySpace(matrix, side, config.rankSimilarity, baseline, memory);
   const predictor = pairPredictor(predictSpace, baseline, config.knn, scale, users, items);
   return {
     side: {
