@@ -1,7 +1,9 @@
+import { fitBaseline } from './baseline.ts';
 import { fitHybridWeights, fitOptionsOf, sampleUsers } from './hybrid.ts';
 import { type IdIndex, idIndexFromSorted } from './id-index.ts';
 import type { Side } from './matrix.ts';
 import { buildRatingMatrix, type RatingMatrix, rowMeans } from './matrix.ts';
+import type { Memory } from './memory.ts';
 import type { HybridSource, HybridWeights, Model, ModelConfig, SideModel } from './model.ts';
 import { fitModel, fitModelInSteps, requireSide } from './model.ts';
 import { addUser, type EditableModel, setRating } from './model-edit.ts';
@@ -203,10 +205,11 @@ export class LiveModel {
     live.removeAll(removals, items);
     progress('indexing ratings', 1);
     live.spare = options.room?.spare ?? defaultSpare;
-    progress('similarities', 0);
-    await nextTurn();
-    // dropped once copied with room (below): at 25M it is 600 MB of the start's peak
-    let compact: RatingMatrix | null = live.compactMatrix();
+    // the lists first, from the compact matrix in shared memory, which the list threads
+    // read without a copy; then the model itself on the ordinary heap (every later edit
+    // of a rating was a quarter slower on SharedArrayBuffers), once the compact matrix
+    // is dropped: at 25M ratings that order keeps the peak 600 MB lower
+    let compact: RatingMatrix | null = live.compactMatrix('shared');
     const fitting = fitOptionsOf(hybrid);
     if (fitting) progress('weights', 0);
     // the weight fit runs beside the list build: the lists do not depend on the weights
@@ -220,12 +223,29 @@ export class LiveModel {
       : Promise.resolve(hybrid as HybridWeights);
     // a failed fit is reported where it is awaited, below
     weights.catch(() => {});
-    progress('similarities', 0.1);
     await nextTurn();
-    // in shared memory, as the spaces: the list threads read them without a copy
-    const matrix = withSlack(compact, live.spare(compact.nnz), 'shared');
-    compact = null;
+    const baseline = fitBaseline(compact, config.baseline);
     const later = laterSides(lists);
+    const built: Partial<Record<Side, NeighbourLists>> = {};
+    const pool = createListPool(options.threads, false);
+    try {
+      for (const side of ['item', 'user'] as const) {
+        if (later[side]) continue;
+        const phase = side === 'item' ? 'movie lists' : 'user lists';
+        progress(phase, 0);
+        await nextTurn();
+        const sideConfig = config[side];
+        const space = similaritySpace(compact, side, sideConfig.rankSimilarity, baseline, 'shared');
+        built[side] = await pool.build(space, sideConfig.listSize, (f) => progress(phase, f));
+        progress(phase, 1);
+      }
+    } finally {
+      await pool.close();
+    }
+    progress('similarities', 0);
+    await nextTurn();
+    const matrix = withSlack(compact, live.spare(compact.nnz));
+    compact = null;
     progress('similarities', 0.2);
     await nextTurn();
     const model = await fitModelInSteps(
@@ -235,24 +255,12 @@ export class LiveModel {
         progress('similarities', 0.2 + 0.8 * done);
         await nextTurn();
       },
-      'shared',
+      baseline,
     );
     live.current = { ...model, matrix };
-    const pool = createListPool(options.threads, false);
-    try {
-      for (const side of ['item', 'user'] as const) {
-        if (later[side]) continue;
-        const phase = side === 'item' ? 'movie lists' : 'user lists';
-        progress(phase, 0);
-        const sideModel = requireSide(live.current, side);
-        const built = await pool.build(sideModel.rankSpace, sideModel.config.listSize, (f) =>
-          progress(phase, f),
-        );
-        copyLists(built, sideModel.lists);
-        progress(phase, 1);
-      }
-    } finally {
-      await pool.close();
+    for (const side of ['item', 'user'] as const) {
+      const lists = built[side];
+      if (lists) copyLists(lists, requireSide(live.current, side).lists);
     }
     live.settings = { ...config, hybrid: await weights };
     progress('weights', 1);
@@ -743,13 +751,14 @@ export class LiveModel {
     return withSlack(m, this.spare(m.nnz));
   }
 
-  private compactMatrix(): RatingMatrix {
+  private compactMatrix(memory: Memory = 'heap'): RatingMatrix {
     return buildRatingMatrix(
       this.users.subarray(0, this.size),
       this.items.subarray(0, this.size),
       this.values.subarray(0, this.size),
       this.userIds.length,
       this.movieIds.length,
+      memory,
     );
   }
 }

@@ -211,10 +211,11 @@ export async function fitModelInSteps(
   matrix: RatingMatrix,
   config: ModelConfig,
   between: (done: number) => Promise<void>,
-  /** 'shared': the spaces in SharedArrayBuffers, which list threads read without a copy. */
+  /** The baseline, when already fitted on the same ratings. */
+  fitted?: Baseline,
   memory: Memory = 'heap',
 ): Promise<Model> {
-  const baseline = fitBaseline(matrix, config.baseline);
+  const baseline = fitted ?? fitBaseline(matrix, config.baseline);
   await between(0.3);
   const side = (s: Side) =>
     fitSide(
