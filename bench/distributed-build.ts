@@ -28,7 +28,7 @@ const large = process.env.LARGE === '1';
 const dataset = process.env.DATASET ?? (large ? 'var/gen/25m' : 'var/gen/1m');
 const runs = Number(process.env.RUNS ?? 1);
 const workers = Number(process.env.WORKERS ?? 2);
-const chunks = Number(process.env.CHUNKS ?? 16);
+const chunks = Number(process.env.CHUNKS ?? 2 * workers);
 const skipOne = process.env.SKIP_ONE === '1';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WEIGHTS = '0.9,1.05,-0.7,-1.06,0.2';

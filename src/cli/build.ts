@@ -116,9 +116,8 @@ export function buildCommand(): Command {
     )
     .option(
       '--chunks <n>',
-      'shares of the pairs, and runs of lists to merge, per side with --workers',
+      'shares of the pairs, and runs of lists to merge, per side with --workers (default: twice the local workers, or 16 for workers started elsewhere; each share fills its heaps afresh, so many shares cost more work)',
       integerOption('--chunks'),
-      16,
     )
     .option(
       '--threads <n>',
@@ -126,7 +125,7 @@ export function buildCommand(): Command {
       integerOption('--threads', 1),
     )
     .showHelpAfterError()
-    .action(async (o: InputOptions & { workers?: number; chunks: number; threads?: number }) => {
+    .action(async (o: InputOptions & { workers?: number; chunks?: number; threads?: number }) => {
       const started = performance.now();
       const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
       const inputs = await loadInputs(o);
@@ -134,7 +133,8 @@ export function buildCommand(): Command {
         `loaded ${inputs.dataset.name}: ${inputs.dataset.ratings.length.toLocaleString('en')} ratings and ${inputs.replay.length.toLocaleString('en')} journal events (${elapsed()})`,
       );
       if (o.workers !== undefined) {
-        await distributed(o, inputs, o.workers, Math.max(1, o.chunks), elapsed);
+        const chunks = o.chunks ?? (o.workers > 0 ? 2 * o.workers : 16);
+        await distributed(o, inputs, o.workers, chunks, elapsed);
         return;
       }
       const redis = connectRedis(inputs.redis);

@@ -7,9 +7,10 @@ import { LiveModel } from '../engine/live-model.ts';
 import { buildRatingMatrix, type Side } from '../engine/matrix.ts';
 import type { HybridSource, HybridWeights, ModelConfig } from '../engine/model.ts';
 import { requireSide } from '../engine/model.ts';
+import { digestHex, digestRating, emptyDigest } from '../engine/rating-digest.ts';
+import { type SimilaritySpace, similaritySpace } from '../engine/similarity.ts';
 import {
   balancedRanges,
-  canBuildSymmetric,
   mergeHeaps,
   upperRangeHeaps,
   upperWork,
@@ -19,7 +20,7 @@ import { getPartialSlice, partialKey, putPartial } from '../store/partial-heaps.
 import type { RatingEvent } from '../store/rating-event.ts';
 import { connectRedis, type RedisClient, type RedisTarget } from '../store/redis-client.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
-import { ListSync, PREVIOUS_VERSION_TTL_SECONDS } from './list-sync.ts';
+import { PREVIOUS_VERSION_TTL_SECONDS } from './list-sync.ts';
 import { modelInputs } from './model-inputs.ts';
 
 /**
@@ -205,7 +206,7 @@ export async function runBuildWorker(
   const client = connectRedis(inputs.redis);
   await client.connect();
   const store = new RedisNeighbourStore(client, inputs.prefix);
-  let prepared: ReturnType<typeof forListBuild> | null = null;
+  let prepared: ListModel | null = null;
   let jobs = 0;
   const connection = bullConnection(inputs.redis);
   const worker = new Worker<BuildJob, number>(
@@ -214,14 +215,7 @@ export async function runBuildWorker(
       const { version, weights } = job.data;
       if (!prepared) {
         const fitting = performance.now();
-        prepared = forListBuild(
-          inputs.dataset,
-          inputs.replay,
-          inputs.config,
-          inputs.hybrid,
-          store,
-          weights,
-        );
+        prepared = listModel(inputs.dataset, inputs.replay, inputs.config, inputs.hybrid, weights);
         onPrepared((performance.now() - fitting) / 1000);
       }
       const started = performance.now();
@@ -232,8 +226,8 @@ export async function runBuildWorker(
       }
       const lists =
         job.data.kind === 'pairs'
-          ? await computeShare(client, inputs.prefix, prepared.live, job.data)
-          : await mergeShares(client, inputs.prefix, prepared, job.data);
+          ? await computeShare(client, inputs.prefix, prepared, job.data)
+          : await mergeShares(client, inputs.prefix, store, prepared, job.data);
       jobs++;
       onJob(job.data, lists, (performance.now() - started) / 1000);
       return lists;
@@ -261,47 +255,37 @@ export async function runBuildWorker(
   return jobs;
 }
 
-/** The side's rank space, which its stored lists rank by. */
-function rankSpace(live: LiveModel, side: Side) {
-  const space = requireSide(live.model, side).rankSpace;
-  if (!canBuildSymmetric(space)) {
-    throw new Error(
-      `the distributed build computes each pair once, which needs the ${side} side to rank by vector-cosine similarity`,
-    );
-  }
-  return space;
-}
-
 /** A pairs job: the share's heaps, left in Redis for the merge. Returns 0 (no list written). */
 async function computeShare(
   redis: RedisClient,
   prefix: string,
-  live: LiveModel,
+  model: ListModel,
   job: PairsJob,
 ): Promise<number> {
-  const space = rankSpace(live, job.side);
-  const n = space.rows.rows;
-  const heaps = upperRangeHeaps(
-    space,
-    job.from,
-    job.to,
-    requireSide(live.model, job.side).config.listSize,
+  const space = model.space(job.side);
+  const heaps = upperRangeHeaps(space, job.from, job.to, model.k(job.side));
+  await putPartial(
+    redis,
+    partialKey(prefix, job.version, job.side, job.share),
+    heaps,
+    space.rows.rows,
   );
-  await putPartial(redis, partialKey(prefix, job.version, job.side, job.share), heaps, n);
   return 0;
 }
 
-/** A merge job: the run's lists from every share's heaps, installed and written. */
+/** Lists written per putLists call, as a start writes them. */
+const WRITE_BATCH = 1000;
+
+/** A merge job: the run's lists from every share's heaps, written under the version. */
 async function mergeShares(
   redis: RedisClient,
   prefix: string,
-  prepared: ReturnType<typeof forListBuild>,
+  store: NeighbourStore,
+  model: ListModel,
   job: MergeJob,
 ): Promise<number> {
-  const { live, sync } = prepared;
-  const space = rankSpace(live, job.side);
-  const n = space.rows.rows;
-  const k = requireSide(live.model, job.side).config.listSize;
+  const n = model.space(job.side).rows.rows;
+  const k = model.k(job.side);
   const from = Math.min(job.from, n);
   const to = Math.min(job.to, n);
   const slices = [];
@@ -310,18 +294,123 @@ async function mergeShares(
     slices.push(await getPartialSlice(redis, key, n, k, from, to));
   }
   const lists = mergeHeaps(slices, to - from, k, 'heap', n);
-  for (let e = 0; e < to - from; e++) {
-    const at = e * k;
-    const end = at + lists.length[e];
-    live.loadList(
-      job.side,
-      from + e,
-      lists.idx.subarray(at, end),
-      lists.sim.subarray(at, end),
-      lists.support.subarray(at, end),
-    );
+  const ids = model.ids(job.side);
+  // stamped as a service on the same inputs stamps its lists: it installs them as its own
+  const stamp = { digest: model.digest, position: 0 };
+  for (let start = 0; start < to - from; start += WRITE_BATCH) {
+    const entries = [];
+    for (let e = start; e < Math.min(to - from, start + WRITE_BATCH); e++) {
+      const at = e * k;
+      const end = at + lists.length[e];
+      entries.push({
+        id: ids[from + e],
+        list: {
+          ids: Int32Array.from(lists.idx.subarray(at, end), (b) => ids[b]),
+          sims: lists.sim.slice(at, end),
+          supports: lists.support.slice(at, end),
+          stamp,
+        },
+      });
+    }
+    await store.putLists(job.version, job.side, entries, 'create');
   }
-  return sync.writeRange(job.side, from, to);
+  return to - from;
+}
+
+/**
+ * What a build worker needs of the model: the version, the rating digest its lists are
+ * stamped with, each entity's MovieLens id by dense index, and each side's rank space
+ * (vector-cosine, which the distributed build requires).
+ */
+interface ListModel {
+  readonly version: string;
+  readonly digest: string;
+  ids(side: Side): Int32Array;
+  space(side: Side): SimilaritySpace;
+  k(side: Side): number;
+}
+
+/**
+ * The ListModel of the inputs. From a data set alone it is built lean: the matrix on the
+ * live model's dense indexes (movies by the catalogue's order, users by id) and the rank
+ * spaces, without the rating index, baseline and other spaces a live model fits (a
+ * quarter of a one-process build's CPU on 1M ratings, paid by every worker). With a
+ * journal to replay, the live model itself decides which change wins, so it is fitted
+ * (without lists), with the weights the coordinator fitted.
+ */
+function listModel(
+  dataset: Dataset,
+  replay: ReadonlyArray<RatingEvent>,
+  config: ModelConfig,
+  hybrid: HybridSource,
+  weights: HybridWeights,
+): ListModel {
+  const { catalog, ratings, removals, scaled, version } = modelInputs(
+    dataset,
+    replay,
+    config,
+    hybrid,
+  );
+  const k = (side: Side) => scaled[side].listSize;
+  for (const side of ['item', 'user'] as const) {
+    if (scaled[side].rankSimilarity.metric !== 'vector-cosine') {
+      throw new Error(
+        `the distributed build computes each pair once, which needs the ${side} side to rank by vector-cosine similarity`,
+      );
+    }
+  }
+  if (replay.length > 0 || removals.length > 0) {
+    const live = LiveModel.create(
+      catalog.movieIds,
+      ratings,
+      scaled,
+      weights,
+      'later',
+      {},
+      removals,
+    );
+    const users = Int32Array.from({ length: live.userCount }, (_, u) => live.userId(u));
+    return {
+      version,
+      digest: live.digest,
+      ids: (side) => (side === 'item' ? catalog.movieIds : users),
+      space: (side) => requireSide(live.model, side).rankSpace,
+      k,
+    };
+  }
+  const m = denseMatrix(catalog.movieIds, ratings);
+  const digest = emptyDigest();
+  for (let t = 0; t < ratings.length; t++) {
+    digestRating(digest, 1, ratings.userIds[t], ratings.movieIds[t], ratings.values[t]);
+  }
+  const spaces: Partial<Record<Side, SimilaritySpace>> = {};
+  return {
+    version,
+    digest: digestHex(digest),
+    ids: (side) => (side === 'item' ? catalog.movieIds : m.userIds),
+    space: (side) => {
+      spaces[side] ??= similaritySpace(m.matrix, side, scaled[side].rankSimilarity);
+      return spaces[side];
+    },
+    k,
+  };
+}
+
+/** The ratings as a compact matrix on the live model's dense indexes, with the users' ids. */
+function denseMatrix(
+  movieIds: Int32Array,
+  ratings: { userIds: Int32Array; movieIds: Int32Array; values: Float32Array },
+) {
+  const items = idIndexFromSorted(movieIds);
+  const users = buildIdIndex(ratings.userIds);
+  const matrix = buildRatingMatrix(
+    Int32Array.from(ratings.userIds, (id) => users.indexOf(id)),
+    Int32Array.from(ratings.movieIds, (id) => items.indexOf(id)),
+    ratings.values,
+    users.size,
+    movieIds.length,
+  );
+  return { matrix, userIds: users.ids };
 }
 
 /**
@@ -342,51 +431,10 @@ function buildPlan(
   const weights = fitOptionsOf(hybrid)
     ? LiveModel.create(catalog.movieIds, ratings, scaled, hybrid, 'later').config.hybrid
     : (hybrid as HybridWeights);
-  const items = idIndexFromSorted(catalog.movieIds);
-  const users = buildIdIndex(ratings.userIds);
-  const m = buildRatingMatrix(
-    Int32Array.from(ratings.userIds, (id) => users.indexOf(id)),
-    Int32Array.from(ratings.movieIds, (id) => items.indexOf(id)),
-    ratings.values,
-    users.size,
-    catalog.movieIds.length,
-  );
+  const m = denseMatrix(catalog.movieIds, ratings).matrix;
   return {
     version,
     weights,
     work: { item: upperWork(m.byUser, m.nItems), user: upperWork(m.byItem, m.nUsers) },
   };
-}
-
-/**
- * The model of a distributed list build: fitted (weights too, unless `fitted` gives them)
- * without its lists, with the version a service on the same inputs would compute, and a
- * ListSync that writes any range of lists into `store`.
- */
-function forListBuild(
-  dataset: Dataset,
-  replay: ReadonlyArray<RatingEvent>,
-  config: ModelConfig,
-  hybrid: HybridSource,
-  store: NeighbourStore,
-  fitted?: HybridWeights,
-): { version: string; live: LiveModel; sync: ListSync } {
-  const { catalog, ratings, removals, scaled, version } = modelInputs(
-    dataset,
-    replay,
-    config,
-    hybrid,
-  );
-  // workers take the weights the coordinator fitted: the lists do not depend on them,
-  // and fitting them again in every worker would only cost time
-  const live = LiveModel.create(
-    catalog.movieIds,
-    ratings,
-    scaled,
-    fitted ?? hybrid,
-    'later',
-    {},
-    removals,
-  );
-  return { version, live, sync: new ListSync(store, version, live, null) };
 }
