@@ -227,10 +227,11 @@ export class LiveModel {
     const baseline = fitBaseline(compact, config.baseline);
     const later = laterSides(lists);
     const built: Partial<Record<Side, NeighbourLists>> = {};
-    const pool = createListPool(options.threads, false);
+    // no threads to start when every list is left for later (a warm start)
+    const pool = later.item && later.user ? null : createListPool(options.threads, false);
     try {
       for (const side of ['item', 'user'] as const) {
-        if (later[side]) continue;
+        if (later[side] || !pool) continue;
         const phase = side === 'item' ? 'movie lists' : 'user lists';
         progress(phase, 0);
         await nextTurn();
@@ -240,7 +241,7 @@ export class LiveModel {
         progress(phase, 1);
       }
     } finally {
-      await pool.close();
+      await pool?.close();
     }
     progress('similarities', 0);
     await nextTurn();

@@ -7,6 +7,8 @@ import type { ListStamp, NeighbourStore, StoredList } from '../store/neighbour-s
 const SIDES: ReadonlyArray<Side> = ['item', 'user'];
 /** Fields per HSET/HMGET when moving every list at start. */
 const BATCH = 1000;
+/** Batches a warm start reads at once. */
+const LOADS_IN_FLIGHT = 4;
 /** How long readers may go on using a replaced version's lists. */
 export const PREVIOUS_VERSION_TTL_SECONDS = 600;
 
@@ -51,18 +53,24 @@ export class ListSync {
     let loaded = 0;
     for (const side of SIDES) {
       const n = this.entityCount(side);
-      for (let from = 0; from < n; from += BATCH) {
-        const entities = Array.from({ length: Math.min(BATCH, n - from) }, (_, t) => from + t);
-        const stored = await this.store.getLists(
-          this.version,
-          side,
-          entities.map((a) => this.idOf(side, a)),
-        );
-        const digest = this.live.digest;
-        stored.forEach((list, t) => {
-          if (list && this.install(side, entities[t], list, digest)) loaded++;
-        });
-      }
+      const batches: number[] = [];
+      for (let from = 0; from < n; from += BATCH) batches.push(from);
+      // a few batches in flight: one at a time, the round trips were most of a warm start
+      const load = async (): Promise<void> => {
+        for (let from = batches.shift(); from !== undefined; from = batches.shift()) {
+          const entities = Array.from({ length: Math.min(BATCH, n - from) }, (_, t) => from + t);
+          const stored = await this.store.getLists(
+            this.version,
+            side,
+            entities.map((a) => this.idOf(side, a)),
+          );
+          const digest = this.live.digest;
+          stored.forEach((list, t) => {
+            if (list && this.install(side, entities[t], list, digest)) loaded++;
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: LOADS_IN_FLIGHT }, load));
     }
     return loaded;
   }
