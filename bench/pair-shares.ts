@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 import { cpus } from 'node:os';
 import { loadDataset } from '../src/data/movielens.ts';
-import { buildIdIndex, idIndexFromSorted } from '../src/engine/id-index.ts';
-import { buildRatingMatrix } from '../src/engine/matrix.ts';
 import { defaultModelConfig } from '../src/engine/model.ts';
 import { similaritySpace } from '../src/engine/similarity.ts';
 import {
@@ -13,6 +11,7 @@ import {
   upperWork,
 } from '../src/engine/symmetric-lists.ts';
 import { buildCatalog } from '../src/service/catalog.ts';
+import { denseMatrix } from '../src/service/model-inputs.ts';
 
 /**
  * bench:shares: what splitting a side's pairs into shares costs on one thread, the work
@@ -25,18 +24,8 @@ const side = process.env.SIDE === 'item' ? 'item' : 'user';
 const counts = (process.env.SHARES ?? '2,4,16').split(',').map(Number);
 
 const data = await loadDataset(dataset);
-const { movieIds } = buildCatalog(data);
-const r = data.ratings;
-const items = idIndexFromSorted(movieIds);
-const users = buildIdIndex(r.userIds);
-const m = buildRatingMatrix(
-  Int32Array.from(r.userIds, (id) => users.indexOf(id)),
-  Int32Array.from(r.movieIds, (id) => items.indexOf(id)),
-  r.values,
-  users.size,
-  movieIds.length,
-);
-const space = similaritySpace(m, side, defaultModelConfig[side].rankSimilarity);
+const { matrix } = denseMatrix(buildCatalog(data).movieIds, data.ratings);
+const space = similaritySpace(matrix, side, defaultModelConfig[side].rankSimilarity);
 const n = space.rows.rows;
 const k = defaultModelConfig[side].listSize;
 const time = (f: () => void) => {

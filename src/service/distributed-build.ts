@@ -2,9 +2,8 @@ import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import type { Dataset } from '../data/types.ts';
 import { fitOptionsOf } from '../engine/hybrid.ts';
-import { buildIdIndex, idIndexFromSorted } from '../engine/id-index.ts';
 import { LiveModel } from '../engine/live-model.ts';
-import { buildRatingMatrix, type Side } from '../engine/matrix.ts';
+import type { Side } from '../engine/matrix.ts';
 import type { HybridSource, HybridWeights, ModelConfig } from '../engine/model.ts';
 import { requireSide } from '../engine/model.ts';
 import { digestHex, digestRating, emptyDigest } from '../engine/rating-digest.ts';
@@ -21,7 +20,7 @@ import type { RatingEvent } from '../store/rating-event.ts';
 import { connectRedis, type RedisClient, type RedisTarget } from '../store/redis-client.ts';
 import { RedisNeighbourStore } from '../store/redis-neighbour-store.ts';
 import { PREVIOUS_VERSION_TTL_SECONDS } from './list-sync.ts';
-import { modelInputs } from './model-inputs.ts';
+import { denseMatrix, modelInputs } from './model-inputs.ts';
 
 /**
  * A neighbour build split over processes, coordinated by a BullMQ queue in the service's
@@ -394,23 +393,6 @@ function listModel(
     },
     k,
   };
-}
-
-/** The ratings as a compact matrix on the live model's dense indexes, with the users' ids. */
-function denseMatrix(
-  movieIds: Int32Array,
-  ratings: { userIds: Int32Array; movieIds: Int32Array; values: Float32Array },
-) {
-  const items = idIndexFromSorted(movieIds);
-  const users = buildIdIndex(ratings.userIds);
-  const matrix = buildRatingMatrix(
-    Int32Array.from(ratings.userIds, (id) => users.indexOf(id)),
-    Int32Array.from(ratings.movieIds, (id) => items.indexOf(id)),
-    ratings.values,
-    users.size,
-    movieIds.length,
-  );
-  return { matrix, userIds: users.ids };
 }
 
 /**

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dataset, RatingColumns } from '../data/types.ts';
+import { buildIdIndex, idIndexFromSorted } from '../engine/id-index.ts';
+import { buildRatingMatrix } from '../engine/matrix.ts';
 import type { HybridSource, ModelConfig } from '../engine/model.ts';
 import { digestHex, ratingSetDigest } from '../engine/rating-digest.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
@@ -58,4 +60,21 @@ export function observeAll(
   for (let t = 0; t < timestamps.length; t++) if (timestamps[t] > latest) latest = timestamps[t];
   for (const e of events) if (e.timestamp > latest) latest = e.timestamp;
   clock.observe(latest);
+}
+
+/** The ratings as a compact matrix on the live model's dense indexes, with the users' ids. */
+export function denseMatrix(
+  movieIds: Int32Array,
+  ratings: { userIds: Int32Array; movieIds: Int32Array; values: Float32Array },
+) {
+  const items = idIndexFromSorted(movieIds);
+  const users = buildIdIndex(ratings.userIds);
+  const matrix = buildRatingMatrix(
+    Int32Array.from(ratings.userIds, (id) => users.indexOf(id)),
+    Int32Array.from(ratings.movieIds, (id) => items.indexOf(id)),
+    ratings.values,
+    users.size,
+    movieIds.length,
+  );
+  return { matrix, userIds: users.ids };
 }

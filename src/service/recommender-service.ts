@@ -159,10 +159,20 @@ export class RecommenderService {
       {},
       removals,
     );
+    return RecommenderService.around(inputs, catalog, ratings.timestamps, live);
+  }
+
+  /** The service around a fitted model, its clock placed after every rating loaded. */
+  private static around(
+    inputs: ServiceInputs,
+    catalog: Catalog,
+    timestamps: ArrayLike<number>,
+    live: LiveModel,
+  ): RecommenderService {
     const clock = inputs.clock ?? new HybridClock();
-    observeAll(clock, ratings.timestamps, events);
+    observeAll(clock, timestamps, inputs.events ?? []);
     return new RecommenderService(
-      dataset,
+      inputs.dataset,
       catalog,
       live,
       inputs.log ?? null,
@@ -191,17 +201,7 @@ export class RecommenderService {
       removals,
       inputs.background,
     );
-    const clock = inputs.clock ?? new HybridClock();
-    observeAll(clock, ratings.timestamps, events);
-    return new RecommenderService(
-      dataset,
-      catalog,
-      live,
-      inputs.log ?? null,
-      inputs.logger ?? null,
-      clock,
-      inputs,
-    );
+    return RecommenderService.around(inputs, catalog, ratings.timestamps, live);
   }
 
   /**
