@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fitBaseline } from './baseline.ts';
 import { fitHybridWeights, fitOptionsOf, sampleUsers } from './hybrid.ts';
 import { type IdIndex, idIndexFromSorted } from './id-index.ts';
@@ -181,8 +182,10 @@ export class LiveModel {
   /**
    * What create does, with the event loop left free: ratings are indexed a slice per
    * turn, the weights are fitted on a worker thread while worker threads build the
-   * lists (parallel-lists.ts; the same lists as create's), and `progress` hears how far
-   * each phase is. Only the similarity spaces are computed in one piece on this thread.
+   * lists (parallel-lists.ts; the same lists as create's), the spaces are fitted a step
+   * per turn, and `progress` hears how far each phase is. What still holds the thread
+   * in one piece: the compact matrix, the baseline and the copy with room (seconds each
+   * at 25M ratings).
    */
   static async start(
     movieIds: Int32Array,
@@ -258,14 +261,13 @@ export class LiveModel {
       },
       baseline,
     );
-    live.current = { ...model, matrix };
     for (const side of ['item', 'user'] as const) {
       const lists = built[side];
-      if (lists) copyLists(lists, requireSide(live.current, side).lists);
+      if (lists) copyLists(lists, requireSide(model, side).lists);
     }
     live.settings = { ...config, hybrid: await weights };
     progress('weights', 1);
-    live.current = { ...live.current, config: live.settings };
+    live.current = { ...model, matrix, config: live.settings };
     live.prepare(later);
     return live;
   }
@@ -791,10 +793,6 @@ const NEVER_COMPUTED = 2;
 
 /** Ratings indexed per turn of the event loop by LiveModel.start: about 0.2 s each. */
 const INDEX_SLICE = 200_000;
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /** Which sides' lists are left for later (loaded, or computed on first read). */
 function laterSides(lists: ListsAtStart): Record<Side, boolean> {

@@ -6,7 +6,6 @@ import {
 } from './baseline.ts';
 import { type KnnOptions, type KnnPredictions, pairPredictor } from './knn.ts';
 import { type RatingMatrix, rowMeans, type Side } from './matrix.ts';
-import type { Memory } from './memory.ts';
 import { buildNeighbourLists, emptyNeighbourLists, type NeighbourLists } from './neighbours.ts';
 import { computePopularity, type Popularity } from './popularity.ts';
 import type { RankingWeight } from './ranking.ts';
@@ -213,23 +212,11 @@ export async function fitModelInSteps(
   between: (done: number) => Promise<void>,
   /** The baseline, when already fitted on the same ratings. */
   fitted?: Baseline,
-  memory: Memory = 'heap',
 ): Promise<Model> {
   const baseline = fitted ?? fitBaseline(matrix, config.baseline);
   await between(0.3);
   const side = (s: Side) =>
-    fitSide(
-      matrix,
-      s,
-      config[s],
-      baseline,
-      config.scale,
-      undefined,
-      undefined,
-      false,
-      undefined,
-      memory,
-    ).side;
+    fitSide(matrix, s, config[s], baseline, config.scale, undefined, undefined, false).side;
   const item = side('item');
   await between(0.65);
   const user = side('user');
@@ -252,12 +239,11 @@ export function fitSide(
   items: Int32Array = new Int32Array(0),
   withLists = true,
   onRow?: (row: number) => void,
-  memory: Memory = 'heap',
 ): { side: SideModel; predictions: KnnPredictions } {
-  const predictSpace = similaritySpace(matrix, side, config.predictSimilarity, baseline, memory);
+  const predictSpace = similaritySpace(matrix, side, config.predictSimilarity, baseline);
   const rankSpace = sameSimilarity(config.predictSimilarity, config.rankSimilarity)
     ? predictSpace
-    : similaritySpace(matrix, side, config.rankSimilarity, baseline, memory);
+    : similaritySpace(matrix, side, config.rankSimilarity, baseline);
   const predictor = pairPredictor(predictSpace, baseline, config.knn, scale, users, items);
   return {
     side: {

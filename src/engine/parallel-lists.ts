@@ -9,7 +9,7 @@ import {
   writeList,
 } from './neighbours.ts';
 import { computeRow, rowScratch, type SimilaritySpace } from './similarity.ts';
-import { spawnWorker } from './spawn-worker.ts';
+import { siblingModule, spawnWorker } from './spawn-worker.ts';
 import {
   canBuildSymmetric,
   emptyHeapSet,
@@ -61,7 +61,7 @@ const CHUNK = 8;
 export function createListPool(threads = availableParallelism(), callerWorks = true): ListPool {
   const spawned = callerWorks ? Math.max(0, threads - 1) : Math.max(1, threads);
   const workers: Worker[] = Array.from({ length: spawned }, () =>
-    spawnWorker(new URL(`./list-worker${extension()}`, import.meta.url)),
+    spawnWorker(siblingModule('list-worker', import.meta.url)),
   );
   const working = workers.length + (callerWorks ? 1 : 0);
   return {
@@ -195,8 +195,4 @@ function leanSpace(space: SimilaritySpace): SimilaritySpace {
     xCols: shared(space.xCols),
     norms: shared(space.norms),
   };
-}
-
-function extension(): string {
-  return import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 }

@@ -1,5 +1,4 @@
 import type { Csr, RatingMatrix } from './matrix.ts';
-import { float32Array, int32Array, type Memory } from './memory.ts';
 
 /**
  * A CSR matrix that can take a rating in or out by moving only the entries of its row.
@@ -46,14 +45,10 @@ export function defaultSpare(nnz: number): number {
  * Copies a compact matrix into one with room in every row and `spare` free entries
  * after them in each orientation. `itemToUserPos` follows the new layout.
  */
-export function withSlack(
-  m: RatingMatrix,
-  spare = defaultSpare(m.nnz),
-  memory: Memory = 'heap',
-): SlackMatrix {
-  const user = spread(m.byUser, spare, memory);
-  const item = spread(m.byItem, spare, memory);
-  const itemToUserPos = int32Array(item.csr.colIdx.length, memory);
+export function withSlack(m: RatingMatrix, spare = defaultSpare(m.nnz)): SlackMatrix {
+  const user = spread(m.byUser, spare);
+  const item = spread(m.byItem, spare);
+  const itemToUserPos = new Int32Array(item.csr.colIdx.length);
   for (let i = 0; i < m.nItems; i++) {
     const from = m.byItem.rowPtr[i];
     const to = item.csr.rowPtr[i];
@@ -71,7 +66,7 @@ export function withSlack(
   };
 }
 
-function spread(m: Csr, spare: number, memory: Memory): { csr: SlackCsr; position: Int32Array } {
+function spread(m: Csr, spare: number): { csr: SlackCsr; position: Int32Array } {
   const rowCap = new Int32Array(Math.max(m.rows, 8));
   let used = 0;
   for (let r = 0; r < m.rows; r++) {
@@ -79,10 +74,10 @@ function spread(m: Csr, spare: number, memory: Memory): { csr: SlackCsr; positio
     used += rowCap[r];
   }
   const size = used + spare;
-  const rowPtr = int32Array(rowCap.length, memory);
-  const rowEnd = int32Array(rowCap.length, memory);
-  const colIdx = int32Array(size, memory);
-  const values = float32Array(size, memory);
+  const rowPtr = new Int32Array(rowCap.length);
+  const rowEnd = new Int32Array(rowCap.length);
+  const colIdx = new Int32Array(size);
+  const values = new Float32Array(size);
   const position = new Int32Array(lastEnd(m));
   let next = 0;
   for (let r = 0; r < m.rows; r++) {

@@ -15,3 +15,11 @@ export function spawnWorker(url: URL, workerData?: unknown): Worker {
   const code = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(code, { eval: true, workerData });
 }
+
+/**
+ * The URL of module `name` beside `base` (an import.meta.url), with the extension the
+ * running code has: .ts from the sources (tsx, vitest), .js once built.
+ */
+export function siblingModule(name: string, base: string): URL {
+  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
+}

@@ -1,7 +1,7 @@
 import type { HybridFitOptions } from './hybrid.ts';
 import type { RatingMatrix } from './matrix.ts';
 import type { HybridWeights, ModelConfig } from './model.ts';
-import { spawnWorker } from './spawn-worker.ts';
+import { siblingModule, spawnWorker } from './spawn-worker.ts';
 
 export type WeightsMessage =
   | { readonly kind: 'progress'; readonly fraction: number }
@@ -19,7 +19,7 @@ export function fitWeightsOffThread(
   options: HybridFitOptions,
   onProgress: (fraction: number) => void = () => {},
 ): Promise<HybridWeights> {
-  const worker = spawnWorker(new URL(`./hybrid-worker${extension()}`, import.meta.url));
+  const worker = spawnWorker(siblingModule('hybrid-worker', import.meta.url));
   return new Promise<HybridWeights>((resolve, reject) => {
     worker.on('message', (m: WeightsMessage) => {
       if (m.kind === 'progress') onProgress(m.fraction);
@@ -32,8 +32,4 @@ export function fitWeightsOffThread(
     worker.once('exit', (code) => reject(new Error(`the weight fit's thread exited (${code})`)));
     worker.postMessage({ matrix, config, options });
   });
-}
-
-function extension(): string {
-  return import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { setImmediate } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import type { Scale } from '../engine/scale.ts';
-import { spawnWorker } from '../engine/spawn-worker.ts';
+import { siblingModule, spawnWorker } from '../engine/spawn-worker.ts';
 import {
   averageResults,
   type EvalOptions,
@@ -46,7 +46,7 @@ export function createFoldPool(threads = availableParallelism()): FoldPool {
   const workers =
     threads > 1
       ? Array.from({ length: threads }, () =>
-          spawnWorker(new URL(`./fold-worker${extension()}`, import.meta.url)),
+          spawnWorker(siblingModule('fold-worker', import.meta.url)),
         )
       : [];
   const idle = [...workers];
@@ -148,8 +148,4 @@ function runOn(
     worker.once('error', onError);
     worker.postMessage({ fold, options, scale });
   });
-}
-
-function extension(): string {
-  return import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 }

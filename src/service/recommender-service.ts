@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Dataset, RatingScale } from '../data/types.ts';
-import { LiveModel } from '../engine/live-model.ts';
+import { type ListsAtStart, LiveModel, type TimedRatings } from '../engine/live-model.ts';
 import type { HybridSource, HybridWeights, ModelConfig } from '../engine/model.ts';
 import { defaultModelConfig } from '../engine/model.ts';
+import type { Removal } from '../engine/rating-order.ts';
 import type { NeighbourStore } from '../store/neighbour-store.ts';
 import type { RatingEvent } from '../store/rating-event.ts';
 import type { RatingLog } from '../store/rating-log.ts';
@@ -184,7 +185,6 @@ export class RecommenderService {
 
   /** Like create, building the model in the background when `inputs.background` says so. */
   static async start(inputs: ServiceInputs): Promise<RecommenderService> {
-    if (!inputs.background) return RecommenderService.create(inputs);
     const { dataset, events = [], hybrid } = inputs;
     const { catalog, ratings, removals, scaled } = modelInputs(
       dataset,
@@ -192,15 +192,8 @@ export class RecommenderService {
       inputs.config ?? defaultModelConfig,
       hybrid,
     );
-    const live = await LiveModel.start(
-      catalog.movieIds,
-      ratings,
-      scaled,
-      hybrid,
-      listsAtStart(inputs.userLists, ratings.length),
-      removals,
-      inputs.background,
-    );
+    const lists = listsAtStart(inputs.userLists, ratings.length);
+    const live = await fitLive(inputs, catalog.movieIds, ratings, scaled, hybrid, lists, removals);
     return RecommenderService.around(inputs, catalog, ratings.timestamps, live);
   }
 
@@ -223,32 +216,18 @@ export class RecommenderService {
     const meta = (await store.currentVersion()) === version ? await store.getMeta(version) : null;
     const stored = meta?.weights ? (JSON.parse(meta.weights) as HybridWeights) : null;
     const lists = stored ? 'later' : listsAtStart(inputs.userLists, ratings.length);
-    const live = inputs.background
-      ? await LiveModel.start(
-          catalog.movieIds,
-          ratings,
-          scaled,
-          stored ?? hybrid,
-          lists,
-          removals,
-          {
-            progress: inputs.background.progress,
-          },
-        )
-      : LiveModel.create(catalog.movieIds, ratings, scaled, stored ?? hybrid, lists, {}, removals);
-    const clock = inputs.clock ?? new HybridClock();
-    observeAll(clock, ratings.timestamps, events);
-    const logger = inputs.logger ?? null;
-    const service = new RecommenderService(
-      dataset,
-      catalog,
-      live,
-      inputs.log ?? null,
-      logger,
-      clock,
+    const live = await fitLive(
       inputs,
+      catalog.movieIds,
+      ratings,
+      scaled,
+      stored ?? hybrid,
+      lists,
+      removals,
     );
-    service.sync = new ListSync(store, version, live, logger, () => clock.position);
+    const service = RecommenderService.around(inputs, catalog, ratings.timestamps, live);
+    const { clock } = service;
+    service.sync = new ListSync(store, version, live, inputs.logger ?? null, () => clock.position);
     if (stored) {
       // preloading moves every list once; without it each is read from the store when
       // first needed (one HMGET per side per batch)
@@ -384,6 +363,24 @@ export class RecommenderService {
     await this.replication?.close();
     await this.log?.close();
   }
+}
+
+/**
+ * The live model of a service: built in the background (LiveModel.start, with the
+ * caller's progress and threads) when the inputs ask for it, else on this thread.
+ */
+function fitLive(
+  inputs: ServiceInputs,
+  movieIds: Int32Array,
+  ratings: TimedRatings,
+  config: ModelConfig,
+  hybrid: HybridSource,
+  lists: ListsAtStart,
+  removals: ReadonlyArray<Removal>,
+): Promise<LiveModel> {
+  return inputs.background
+    ? LiveModel.start(movieIds, ratings, config, hybrid, lists, removals, inputs.background)
+    : Promise.resolve(LiveModel.create(movieIds, ratings, config, hybrid, lists, {}, removals));
 }
 
 const noRatings = {
