@@ -106,6 +106,7 @@ async function main(): Promise<void> {
       item: 0.6,
       userSparse: 0,
       itemSparse: 0,
+      factor: 0,
       itemShare: 0.3,
     },
   );

@@ -44,8 +44,8 @@ const schema = z.object({
   HYBRID_WEIGHTS: z
     .string()
     .regex(
-      /^(fit|-?\d+(\.\d+)?(,-?\d+(\.\d+)?){4})$/,
-      'expected "fit" or five numbers: user,item,userSparse,itemSparse,itemShare',
+      /^(fit|-?\d+(\.\d+)?(,-?\d+(\.\d+)?){4,5})$/,
+      'expected "fit" or five or six numbers: user,item,userSparse,itemSparse,itemShare[,factor]',
     )
     .default('fit'),
   LIMIT_DEPTH: count.default(defaultLimits.maxDepth),
@@ -288,14 +288,21 @@ function hybridSource(weights: string, fitRatings: number | 'all'): HybridSource
   return { fitRatings: fitRatings === 'all' ? Number.MAX_SAFE_INTEGER : fitRatings };
 }
 
-/** HYBRID_WEIGHTS (and `build --weights`): "fit", or the five weights in order. */
+/**
+ * HYBRID_WEIGHTS (and `build --weights`): "fit", or the weights in order; the factor
+ * model's weight comes last and is 0 when left out (the five numbers of earlier versions).
+ */
 export function parseWeights(text: string): HybridSource {
   if (text === 'fit') return 'fit';
-  const [user, item, userSparse, itemSparse, itemShare] = text.split(',').map(Number);
-  const weights = { user, item, userSparse, itemSparse, itemShare };
-  if (text.split(',').length !== 5 || Object.values(weights).some((x) => !Number.isFinite(x))) {
+  const numbers = text.split(',').map(Number);
+  const [user, item, userSparse, itemSparse, itemShare, factor = 0] = numbers;
+  const weights = { user, item, userSparse, itemSparse, factor, itemShare };
+  if (
+    (numbers.length !== 5 && numbers.length !== 6) ||
+    Object.values(weights).some((x) => !Number.isFinite(x))
+  ) {
     throw new Error(
-      `expected "fit" or five numbers user,item,userSparse,itemSparse,itemShare, got "${text}"`,
+      `expected "fit" or five or six numbers user,item,userSparse,itemSparse,itemShare[,factor], got "${text}"`,
     );
   }
   return weights;

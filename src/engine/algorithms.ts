@@ -1,5 +1,6 @@
 import type { Algorithm } from './algorithms/algorithm.ts';
 import { baseline } from './algorithms/baseline.ts';
+import { factors } from './algorithms/factors.ts';
 import { hybrid } from './algorithms/hybrid.ts';
 import { itemKnn } from './algorithms/item-knn.ts';
 import { popularity } from './algorithms/popularity.ts';
@@ -19,7 +20,7 @@ export type {
  * GraphQL enum each map it in one line (evalNameOf in eval/evaluate.ts, strategyOf in
  * graphql/strategies.ts), and the type checker points at both until they do.
  */
-const registered = [popularity, baseline, userKnn, itemKnn, hybrid] as const;
+const registered = [popularity, baseline, userKnn, itemKnn, factors, hybrid] as const;
 
 /** An algorithm's engine name ('user', 'item', 'hybrid', ...). */
 export type AlgorithmName = (typeof registered)[number]['name'];

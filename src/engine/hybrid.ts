@@ -1,4 +1,6 @@
+import { requireFactors } from './algorithms/factors.ts';
 import { baselineEstimate } from './baseline.ts';
+import { factorEstimate } from './factors.ts';
 import { buildRatingMatrix, type RatingMatrix } from './matrix.ts';
 import {
   fitModelPredicting,
@@ -67,7 +69,7 @@ export function fitHybridWeights(
   const fitted = fitModelPredicting(
     fit,
     config,
-    { item: true, user: true },
+    { item: true, user: true, factors: true },
     holdout.users,
     holdout.items,
     (side, row) => onProgress((side === 'item' ? row : fit.nItems + row) / rows),
@@ -159,14 +161,18 @@ export function splitHoldout(
   };
 }
 
-type RatingWeights = Pick<HybridWeights, 'user' | 'item' | 'userSparse' | 'itemSparse'>;
+type RatingWeights = Pick<HybridWeights, 'user' | 'item' | 'userSparse' | 'itemSparse' | 'factor'>;
 
-/** Least squares of `r - b = du*wu + di*wi + du/(1+Wu)*vu + di/(1+Wi)*vi` on the slice. */
+/**
+ * Least squares of `r - b = du*wu + di*wi + du/(1+Wu)*vu + di/(1+Wi)*vi + df*wf` on the
+ * slice, df being the factor model's deviation from the baseline.
+ */
 function fitRatingWeights(fitted: ModelWithPredictions, h: Holdout): RatingWeights {
   const { model } = fitted;
   const up = fitted.user ?? sidePredictions(model, requireSide(model, 'user'), h.users, h.items);
   const ip = fitted.item ?? sidePredictions(model, requireSide(model, 'item'), h.users, h.items);
-  const nf = 4;
+  const factors = requireFactors(model);
+  const nf = 5;
   const ata = Array.from({ length: nf }, () => new Float64Array(nf));
   const aty = new Float64Array(nf);
   const f = new Float64Array(nf);
@@ -178,14 +184,15 @@ function fitRatingWeights(fitted: ModelWithPredictions, h: Holdout): RatingWeigh
     f[1] = di;
     f[2] = du / (1 + up.weight[t]);
     f[3] = di / (1 + ip.weight[t]);
+    f[4] = clip(factorEstimate(factors, h.users[t], h.items[t]), model.config.scale) - b;
     const y = h.values[t] - b;
     for (let a = 0; a < nf; a++) {
       aty[a] += f[a] * y;
       for (let c = 0; c < nf; c++) ata[a][c] += f[a] * f[c];
     }
   }
-  const [user, item, userSparse, itemSparse] = solveNormalEquations(ata, aty);
-  return { user, item, userSparse, itemSparse };
+  const [user, item, userSparse, itemSparse, factor] = solveNormalEquations(ata, aty);
+  return { user, item, userSparse, itemSparse, factor };
 }
 
 /**

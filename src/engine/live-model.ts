@@ -1,5 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fitBaseline } from './baseline.ts';
+import { fitFactorsOnThreads } from './factor-pool.ts';
+import { foldInUser, type SolveScratch, solveScratch } from './factors.ts';
 import { fitHybridWeights, fitOptionsOf, sampleUsers } from './hybrid.ts';
 import { type IdIndex, idIndexFromSorted } from './id-index.ts';
 import type { Side } from './matrix.ts';
@@ -173,7 +175,12 @@ export class LiveModel {
     live.settings = { ...config, hybrid: weights };
     const matrix = live.matrix();
     const later = laterSides(lists);
-    const parts = { item: true, user: true, lists: { item: !later.item, user: !later.user } };
+    const parts = {
+      item: true,
+      user: true,
+      factors: true,
+      lists: { item: !later.item, user: !later.user },
+    };
     live.current = { ...fitModel(matrix, live.settings, parts), matrix };
     live.prepare(later);
     return live;
@@ -246,6 +253,11 @@ export class LiveModel {
     } finally {
       await pool?.close();
     }
+    progress('factors', 0);
+    await nextTurn();
+    const factors = await fitFactorsOnThreads(compact, config.factors, options.threads, (f) =>
+      progress('factors', f),
+    );
     progress('similarities', 0);
     await nextTurn();
     const matrix = withSlack(compact, live.spare(compact.nnz));
@@ -260,6 +272,7 @@ export class LiveModel {
         await nextTurn();
       },
       baseline,
+      factors,
     );
     for (const side of ['item', 'user'] as const) {
       const lists = built[side];
@@ -420,6 +433,8 @@ export class LiveModel {
       note('item', i, u, reach.item);
       note('user', u, i, reach.user);
     }
+    // the factor model's part of every changed rater is re-solved from its ratings now
+    for (const u of changed.user.keys()) this.foldIn(u);
     if (this.scratch.user.sim.length < this.current.matrix.nUsers)
       this.scratch.user = rowScratch(this.current.matrix.nUsers * 2);
     let invalidated = 0;
@@ -431,6 +446,19 @@ export class LiveModel {
     this.listsInvalidated += invalidated;
     return invalidated;
   }
+
+  /**
+   * Re-solves user u's factors and bias from u's current ratings with the movies' held
+   * (factors.ts): what the fit's last step gives u on the same ratings.
+   */
+  private foldIn(u: number): void {
+    const f = this.current.factors;
+    if (!f) return;
+    this.factorScratch ??= solveScratch(f.k);
+    foldInUser(this.current.matrix.byUser, u, f, this.factorScratch);
+  }
+
+  private factorScratch: SolveScratch | null = null;
 
   /**
    * Reads of neighbour lists through `ensureLists`: a hit was exact already, a miss had
@@ -808,7 +836,10 @@ function copyLists(from: NeighbourLists, to: NeighbourLists): void {
 }
 
 export interface StartOptions {
-  /** Threads that build the lists (default: one per core); this thread only waits. */
+  /**
+   * Threads that build the lists and fit the factor model (default: one per core); this
+   * thread only waits.
+   */
   readonly threads?: number;
   readonly room?: Room;
   /** Hears each phase's progress, a fraction from 0 to 1. */
@@ -820,6 +851,7 @@ export type StartPhase =
   | 'similarities'
   | 'movie lists'
   | 'user lists'
+  | 'factors'
   | 'weights';
 
 /** Which neighbour lists a live model computes when it is created (see LiveModel.create). */

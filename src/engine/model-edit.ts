@@ -1,4 +1,5 @@
 import type { Baseline } from './baseline.ts';
+import { withUserRoom } from './factors.ts';
 import { findInRow, rowMean } from './matrix.ts';
 import type { Model, SideModel } from './model.ts';
 import { emptyNeighbourLists, type NeighbourLists } from './neighbours.ts';
@@ -63,7 +64,8 @@ export function addUser(model: EditableModel): EditableModel {
     user = { ...user, predictSpace, rankSpace, lists } satisfies SideModel;
     for (const s of [predictSpace, rankSpace]) if (s.norms.length > 0) s.norms[u] = 0;
   }
-  return { ...model, baseline, userMeans, user };
+  const factors = model.factors ? withUserRoom(model.factors, u + 1) : null;
+  return { ...model, baseline, userMeans, user, factors };
 }
 
 /**

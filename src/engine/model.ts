@@ -4,6 +4,7 @@ import {
   defaultBaselineOptions,
   fitBaseline,
 } from './baseline.ts';
+import { defaultFactorOptions, type FactorOptions, type Factors, fitFactors } from './factors.ts';
 import { type KnnOptions, type KnnPredictions, pairPredictor } from './knn.ts';
 import { type RatingMatrix, rowMeans, type Side } from './matrix.ts';
 import { buildNeighbourLists, emptyNeighbourLists, type NeighbourLists } from './neighbours.ts';
@@ -32,7 +33,8 @@ export interface SideConfig {
  * The hybrid's blend. For rating prediction each side's deviation from the baseline,
  * `d_s = knn_s - b_ui`, is weighted by how much evidence was behind it (`W_s`, the sum of
  * the neighbours' similarities), since a side that found one weak neighbour deserves less:
- * `r = b_ui + sum_s d_s * (w_s + v_s / (1 + W_s))` for s in {user, item}.
+ * `r = b_ui + sum_s d_s * (w_s + v_s / (1 + W_s)) + w_factor * (mf_ui - b_ui)` for s in
+ * {user, item}, where mf_ui is the factor model's estimate (factors.ts).
  * Top-N: `score = itemShare * itemScore / max itemScore + (1 - itemShare) * userScore / max userScore`.
  */
 export interface HybridWeights {
@@ -44,6 +46,8 @@ export interface HybridWeights {
   readonly userSparse: number;
   /** v_item */
   readonly itemSparse: number;
+  /** w_factor: the weight of the factor model's deviation `mf_ui - b_ui` */
+  readonly factor: number;
   readonly itemShare: number;
 }
 
@@ -60,6 +64,7 @@ export interface ModelConfig {
   readonly popularityDamping: number;
   readonly item: SideConfig;
   readonly user: SideConfig;
+  readonly factors: FactorOptions;
   readonly hybrid: HybridWeights;
 }
 
@@ -83,7 +88,8 @@ export const defaultModelConfig: ModelConfig = {
     rankWeight: 'rating',
     rankNormalise: false,
   },
-  hybrid: { user: 0.4, item: 0.6, userSparse: 0, itemSparse: 0, itemShare: 0.3 },
+  factors: defaultFactorOptions,
+  hybrid: { user: 0.4, item: 0.6, userSparse: 0, itemSparse: 0, factor: 0, itemShare: 0.3 },
 };
 
 /** A fitted side: its similarity spaces and, once built, its neighbour lists. */
@@ -103,11 +109,15 @@ export interface Model {
   readonly userMeans: Float64Array;
   readonly item: SideModel | null;
   readonly user: SideModel | null;
+  /** The latent-factor model, when fitted. */
+  readonly factors: Factors | null;
 }
 
 export interface FitParts {
   readonly item: boolean;
   readonly user: boolean;
+  /** The latent-factor model (default false). */
+  readonly factors?: boolean;
   /**
    * Build the neighbour lists (default true), or those of one side only. Without them the
    * lists start empty, for a caller that fills them from elsewhere (a store holding this
@@ -124,7 +134,7 @@ function buildsLists(parts: FitParts, side: Side): boolean {
 export function fitModel(
   matrix: RatingMatrix,
   config: ModelConfig,
-  parts: FitParts = { item: true, user: true },
+  parts: FitParts = { item: true, user: true, factors: true },
 ): Model {
   return fitModelPredicting(matrix, config, parts).model;
 }
@@ -176,8 +186,9 @@ export function fitModelPredicting(
         onRow && ((row) => onRow('user', row)),
       )
     : null;
+  const factors = parts.factors ? fitFactors(matrix, config.factors) : null;
   return {
-    model: assembleModel(matrix, config, baseline, item?.side ?? null, user?.side ?? null),
+    model: assembleModel(matrix, config, baseline, item?.side ?? null, user?.side ?? null, factors),
     item: item?.predictions ?? null,
     user: user?.predictions ?? null,
   };
@@ -189,6 +200,7 @@ function assembleModel(
   baseline: Baseline,
   item: SideModel | null,
   user: SideModel | null,
+  factors: Factors | null,
 ): Model {
   return {
     config,
@@ -198,6 +210,7 @@ function assembleModel(
     userMeans: rowMeans(matrix.byUser, baseline.mu),
     item,
     user,
+    factors,
   };
 }
 
@@ -212,6 +225,8 @@ export async function fitModelInSteps(
   between: (done: number) => Promise<void>,
   /** The baseline, when already fitted on the same ratings. */
   fitted?: Baseline,
+  /** The factor model, when already fitted on the same ratings. */
+  factors: Factors | null = null,
 ): Promise<Model> {
   const baseline = fitted ?? fitBaseline(matrix, config.baseline);
   await between(0.3);
@@ -221,7 +236,7 @@ export async function fitModelInSteps(
   await between(0.65);
   const user = side('user');
   await between(1);
-  return assembleModel(matrix, config, baseline, item, user);
+  return assembleModel(matrix, config, baseline, item, user, factors);
 }
 
 function sameSimilarity(a: SimilarityOptions, b: SimilarityOptions): boolean {

@@ -29,6 +29,7 @@ export const evalNameOf = {
   baseline: 'baseline',
   user: 'user-knn',
   item: 'item-knn',
+  mf: 'mf',
   hybrid: 'hybrid',
 } as const satisfies Record<AlgorithmName, string>;
 
@@ -112,7 +113,7 @@ export function configFor(
   scale: Scale,
 ): { config: ModelConfig; parts: FitParts } {
   const { fits } = algorithmByName[algorithmOfEvalName(options.algorithm)];
-  const parts = { item: fits.item, user: fits.user };
+  const parts = { item: fits.item, user: fits.user, factors: fits.factors };
   const side = (s: ModelConfig['item']): ModelConfig['item'] => ({
     ...s,
     predictSimilarity: {

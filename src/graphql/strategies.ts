@@ -11,6 +11,7 @@ export const strategyOf = {
   baseline: null,
   user: 'USER_BASED',
   item: 'ITEM_BASED',
+  mf: null,
   hybrid: 'HYBRID',
 } as const satisfies Record<AlgorithmName, Strategy | null>;
 

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { requireFactors } from '../../src/engine/algorithms/factors.ts';
 import { baselineEstimate } from '../../src/engine/baseline.ts';
+import { factorEstimate } from '../../src/engine/factors.ts';
 import {
   defaultHybridFitOptions,
   fitHybridWeights,
@@ -208,6 +210,7 @@ describe('predictRatings with the hybrid', () => {
           item: 1,
           userSparse: 0,
           itemSparse: 0,
+          factor: 0,
         };
         const model = fitModel(matrixOf(g), { ...config, hybrid });
         const { users, items } = allPairs(g);
@@ -234,6 +237,7 @@ describe('predictRatings with the hybrid', () => {
           item: fc.double({ min: -1, max: 2, noNaN: true }),
           userSparse: fc.double({ min: -1, max: 2, noNaN: true }),
           itemSparse: fc.double({ min: -1, max: 2, noNaN: true }),
+          factor: fc.double({ min: -1, max: 2, noNaN: true }),
         }),
         (g, w) => {
           const model = fitModel(matrixOf(g), { ...config, hybrid: { ...w, itemShare: 0.5 } });
@@ -249,7 +253,9 @@ describe('predictRatings with the hybrid', () => {
             const expected = clip(
               base +
                 du * (w.user + w.userSparse / (1 + up.weight[t])) +
-                di * (w.item + w.itemSparse / (1 + ip.weight[t])),
+                di * (w.item + w.itemSparse / (1 + ip.weight[t])) +
+                w.factor *
+                  (clip(factorEstimate(requireFactors(model), users[t], items[t]), scale) - base),
               scale,
             );
             expect(h.estimate[t]).toBeCloseTo(expected, 12);

@@ -14,7 +14,14 @@ import { similaritySpace } from '../../src/engine/similarity.ts';
 
 /** Small rating sets and event sequences for the live model's tests, and rebuilds to compare with. */
 
-export const weights = { user: 0.5, item: 0.5, userSparse: 0, itemSparse: 0, itemShare: 0.5 };
+export const weights = {
+  user: 0.5,
+  item: 0.5,
+  userSparse: 0,
+  itemSparse: 0,
+  factor: 0,
+  itemShare: 0.5,
+};
 export const config: ModelConfig = {
   ...defaultModelConfig,
   scale: { min: 0.5, max: 5 },

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { solveRows, solveScratch } from '../../src/engine/factors.ts';
 import { LiveModel } from '../../src/engine/live-model.ts';
 import { type Csr, rowMeans } from '../../src/engine/matrix.ts';
 import type { ModelConfig } from '../../src/engine/model.ts';
@@ -63,6 +64,20 @@ function expectStateEqualsFit(live: LiveModel) {
   }
   const means = rowMeans(fresh.byUser, baseline.mu);
   expect(Array.from(model.userMeans.subarray(0, means.length))).toEqual(Array.from(means));
+  // the factor model: each user's part is the solve over its current ratings with the
+  // movies' part held, as the fit's last step gives it
+  const f = model.factors;
+  if (!f) throw new Error('missing factors');
+  const solved = {
+    ...f,
+    userFactors: new Float32Array(fresh.nUsers * f.k),
+    userBias: new Float32Array(fresh.nUsers),
+  };
+  solveRows(fresh.byUser, solved, 'user', 0, fresh.nUsers, solveScratch(f.k));
+  expect(Array.from(f.userFactors.subarray(0, fresh.nUsers * f.k))).toEqual(
+    Array.from(solved.userFactors),
+  );
+  expect(Array.from(f.userBias.subarray(0, fresh.nUsers))).toEqual(Array.from(solved.userBias));
   const pop = computePopularity(fresh, baseline.mu, config.popularityDamping);
   expect(Array.from(model.popularity.order)).toEqual(Array.from(pop.order));
   expect(Array.from(model.popularity.count)).toEqual(Array.from(pop.count));
@@ -181,7 +196,7 @@ describe('LiveModel', () => {
     );
   });
 
-  it('given random changes and any pair of metrics, when applied, then the matrix, spaces, means and popularity are exactly those of a fit on the same ratings', () => {
+  it("given random changes and any pair of metrics, when applied, then the matrix, spaces, means, popularity and the users' factors are exactly those of a fit on the same ratings", () => {
     fc.assert(
       fc.property(
         base,

@@ -11,7 +11,7 @@ import { matrixOf } from './helpers.ts';
  * lists, whatever threads did the work, and a progress report per phase.
  */
 describe('LiveModel.start', () => {
-  it('given ml-latest-small and a weight fit on a sample of users, when started on worker threads, then the weights and every list equal a model created on this thread, and each phase reports rising progress up to 1', async () => {
+  it('given ml-latest-small and a weight fit on a sample of users, when started on worker threads, then the weights, the factors and every list equal a model created on this thread, and each phase reports rising progress up to 1', async () => {
     const dataset = await loadDataset('ml-latest-small');
     const { movieIds } = buildCatalog(dataset);
     const config = { ...defaultModelConfig, scale: dataset.scale };
@@ -46,8 +46,19 @@ describe('LiveModel.start', () => {
       expect(Array.from(a.sim)).toEqual(Array.from(b.sim));
       expect(Array.from(a.support)).toEqual(Array.from(b.support));
     }
+    const [fs, fr] = [started.model.factors, reference.model.factors];
+    expect(fs && fr).toBeTruthy();
+    if (!fs || !fr) return;
+    expect(Array.from(fs.itemFactors)).toEqual(Array.from(fr.itemFactors));
+    expect(Array.from(fs.userFactors.subarray(0, fr.userFactors.length))).toEqual(
+      Array.from(fr.userFactors),
+    );
+    expect(Array.from(fs.userBias.subarray(0, fr.userBias.length))).toEqual(
+      Array.from(fr.userBias),
+    );
     for (const phase of [
       'indexing ratings',
+      'factors',
       'similarities',
       'movie lists',
       'user lists',

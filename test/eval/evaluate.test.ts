@@ -356,7 +356,14 @@ describe('configFor', () => {
   });
 
   it('given fixed hybrid weights, when configuring, then the model uses them', () => {
-    const weights = { user: 0.1, item: 0.2, userSparse: 0.3, itemSparse: 0.4, itemShare: 0.5 };
+    const weights = {
+      user: 0.1,
+      item: 0.2,
+      userSparse: 0.3,
+      itemSparse: 0.4,
+      factor: 0.6,
+      itemShare: 0.5,
+    };
     expect(configFor({ algorithm: 'hybrid', hybridWeights: weights }, scale).config.hybrid).toBe(
       weights,
     );

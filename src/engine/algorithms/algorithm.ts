@@ -52,6 +52,8 @@ export interface AlgorithmFits {
   readonly item: boolean;
   /** The user-based kNN side (fitModel's FitParts.user). */
   readonly user: boolean;
+  /** The latent-factor model (fitModel's FitParts.factors). */
+  readonly factors: boolean;
   /**
    * A blend of its own fitted on held-out training ratings before the model (the hybrid's
    * HybridWeights, see fitHybridWeights); without it the configured weights are used.

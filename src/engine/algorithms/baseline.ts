@@ -10,7 +10,7 @@ import type { Algorithm } from './algorithm.ts';
 export const baseline: Algorithm<'baseline'> = {
   name: 'baseline',
   label: 'Baseline (mu + b_u + b_i)',
-  fits: { item: false, user: false, blend: false },
+  fits: { item: false, user: false, factors: false, blend: false },
   personal: true,
   predict(model, users, items) {
     const n = users.length;

@@ -1,9 +1,11 @@
 import { baselineEstimate } from '../baseline.ts';
+import { factorEstimate } from '../factors.ts';
 import { requireSide } from '../model.ts';
 import { maxScore } from '../ranking.ts';
 import { clip } from '../scale.ts';
 import { sidePredictions } from '../side-predictions.ts';
 import type { Algorithm } from './algorithm.ts';
+import { requireFactors } from './factors.ts';
 import {
   hasRatings,
   itemReasons,
@@ -13,16 +15,16 @@ import {
 } from './knn-sides.ts';
 
 /**
- * Both kNN sides blended with the weights of HybridWeights. Ratings:
- * `r = b_ui + sum_s d_s * (w_s + v_s / (1 + W_s))`, where a side that found no neighbours
- * contributes nothing. Top-N: `itemShare * itemScore / max itemScore + (1 - itemShare) *
+ * Both kNN sides and the factor model blended with the weights of HybridWeights. Ratings:
+ * `r = b_ui + sum_s d_s * (w_s + v_s / (1 + W_s)) + w_f * (mf_ui - b_ui)`, where a side
+ * that found no neighbours contributes nothing. Top-N: `itemShare * itemScore / max itemScore + (1 - itemShare) *
  * userScore / max userScore`, each side normalised by its maximum so that neither side's
  * scale dominates. Evaluation fits the weights on held-out training ratings first.
  */
 export const hybrid: Algorithm<'hybrid'> = {
   name: 'hybrid',
   label: 'Hybrid of user- and item-based kNN',
-  fits: { item: true, user: true, blend: true },
+  fits: { item: true, user: true, factors: true, blend: true },
   personal: true,
   predict(model, users, items, precomputed) {
     const n = users.length;
@@ -32,13 +34,15 @@ export const hybrid: Algorithm<'hybrid'> = {
     const up = precomputed.user ?? sidePredictions(model, requireSide(model, 'user'), users, items);
     const ip = precomputed.item ?? sidePredictions(model, requireSide(model, 'item'), users, items);
     const w = model.config.hybrid;
+    const factors = requireFactors(model);
     for (let t = 0; t < n; t++) {
       const b = clip(baselineEstimate(model.baseline, users[t], items[t]), scale);
       const du = up.neighbours[t] > 0 ? up.estimate[t] - b : 0;
       const di = ip.neighbours[t] > 0 ? ip.estimate[t] - b : 0;
       const blend =
         du * (w.user + w.userSparse / (1 + up.weight[t])) +
-        di * (w.item + w.itemSparse / (1 + ip.weight[t]));
+        di * (w.item + w.itemSparse / (1 + ip.weight[t])) +
+        w.factor * (clip(factorEstimate(factors, users[t], items[t]), scale) - b);
       estimate[t] = clip(b + blend, scale);
       fromNeighbours[t] = up.neighbours[t] > 0 || ip.neighbours[t] > 0 ? 1 : 0;
     }

@@ -9,7 +9,7 @@ import { hasRatings, itemReasons, itemSideScores, sideRatings } from './knn-side
 export const itemKnn: Algorithm<'item'> = {
   name: 'item',
   label: 'Item-based kNN',
-  fits: { item: true, user: false, blend: false },
+  fits: { item: true, user: false, factors: false, blend: false },
   personal: true,
   predict: (model, users, items, precomputed) =>
     sideRatings(model, 'item', users, items, precomputed),

@@ -9,7 +9,7 @@ import type { Algorithm } from './algorithm.ts';
 export const popularity: Algorithm<'popularity'> = {
   name: 'popularity',
   label: 'Popularity',
-  fits: { item: false, user: false, blend: false },
+  fits: { item: false, user: false, factors: false, blend: false },
   personal: false,
   predict(model, _users, items) {
     const n = items.length;

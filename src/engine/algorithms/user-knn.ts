@@ -9,7 +9,7 @@ import { hasRatings, sideRatings, userReasons, userSideScores } from './knn-side
 export const userKnn: Algorithm<'user'> = {
   name: 'user',
   label: 'User-based kNN',
-  fits: { item: false, user: true, blend: false },
+  fits: { item: false, user: true, factors: false, blend: false },
   personal: true,
   predict: (model, users, items, precomputed) =>
     sideRatings(model, 'user', users, items, precomputed),

@@ -1,0 +1,267 @@
+import { type Csr, globalMean, type RatingMatrix } from './matrix.ts';
+import { seededRandom } from './random.ts';
+
+/**
+ * Biased matrix factorisation, `r_ui ~ mu + b_u + b_i + p_u . q_i`, fitted by alternating
+ * least squares: with the movies' (q_i, b_i) held, each user's (p_u, b_u) is the exact
+ * minimiser of
+ * `sum_{i in I_u} (r_ui - mu - b_i - b_u - p_u . q_i)^2 + lambda * |I_u|^alpha * |p_u|^2
+ *  + biasLambda * b_u^2`,
+ * a ridge regression of k + 1 unknowns; then the same for each movie with the users held.
+ * Because a user's step needs only that user's ratings, a new rating re-solves its
+ * rater exactly as the fit's last step would have (foldInUser): that is what keeps the
+ * component live between fits.
+ */
+export interface FactorOptions {
+  /** k, the length of each factor vector. */
+  readonly factors: number;
+  /** Alternations (a user step then a movie step), ending with a user step. */
+  readonly iterations: number;
+  /** Ridge on the factors, scaled by the row's count to the power `countPower`. */
+  readonly lambda: number;
+  readonly countPower: number;
+  /** Ridge on the biases. */
+  readonly biasLambda: number;
+  readonly seed: number;
+}
+
+export const defaultFactorOptions: FactorOptions = {
+  factors: 20,
+  iterations: 10,
+  lambda: 0.15,
+  countPower: 1,
+  biasLambda: 2,
+  seed: 11,
+};
+
+/**
+ * The fitted factors: row-major `k` floats per user and per movie. The user arrays may
+ * be longer than the users (room for new ones, see withUserRoom).
+ */
+export interface Factors {
+  readonly k: number;
+  readonly mu: number;
+  readonly options: FactorOptions;
+  readonly userFactors: Float32Array;
+  readonly userBias: Float32Array;
+  readonly itemFactors: Float32Array;
+  readonly itemBias: Float32Array;
+}
+
+/** Reusable buffers of one (k + 1)-dimensional solve. */
+export interface SolveScratch {
+  readonly a: Float64Array;
+  readonly rhs: Float64Array;
+}
+
+export function solveScratch(k: number): SolveScratch {
+  const n = k + 1;
+  return { a: new Float64Array(n * n), rhs: new Float64Array(n) };
+}
+
+/** Fits the factors on a matrix; users come out of the last step (see foldInUser). */
+export function fitFactors(
+  m: RatingMatrix,
+  options: FactorOptions = defaultFactorOptions,
+  onIteration: (done: number) => void = () => {},
+): Factors {
+  const factors = initialFactors(m, options);
+  const scratch = solveScratch(options.factors);
+  for (let it = 0; it < options.iterations; it++) {
+    solveRows(m.byUser, factors, 'user', 0, m.nUsers, scratch);
+    solveRows(m.byItem, factors, 'item', 0, m.nItems, scratch);
+    onIteration((it + 0.5) / options.iterations);
+  }
+  solveRows(m.byUser, factors, 'user', 0, m.nUsers, scratch);
+  onIteration(1);
+  return factors;
+}
+
+/** Small seeded random movie factors, zero user factors and biases: the first step solves users. */
+export function initialFactors(
+  m: RatingMatrix,
+  options: FactorOptions,
+  memory: (n: number) => Float32Array = (n) => new Float32Array(n),
+): Factors {
+  const k = options.factors;
+  const itemFactors = memory(m.nItems * k);
+  const rand = seededRandom(options.seed);
+  for (let t = 0; t < itemFactors.length; t++) itemFactors[t] = (rand() - 0.5) * 0.2;
+  return {
+    k,
+    mu: globalMean(m.byUser),
+    options,
+    userFactors: memory(m.nUsers * k),
+    userBias: memory(m.nUsers),
+    itemFactors,
+    itemBias: memory(m.nItems),
+  };
+}
+
+/**
+ * One half-step over rows `from .. to` of `rows` (byUser for 'user', byItem for 'item'):
+ * each row's (factors, bias) is re-solved with the other side's held. Rows are
+ * independent, so threads may share a half-step by ranges.
+ */
+export function solveRows(
+  rows: Csr,
+  f: Factors,
+  side: 'user' | 'item',
+  from: number,
+  to: number,
+  scratch: SolveScratch,
+): void {
+  const own = side === 'user' ? f.userFactors : f.itemFactors;
+  const ownBias = side === 'user' ? f.userBias : f.itemBias;
+  const other = side === 'user' ? f.itemFactors : f.userFactors;
+  const otherBias = side === 'user' ? f.itemBias : f.userBias;
+  for (let r = from; r < to; r++) {
+    solveRow(rows, r, other, otherBias, f.k, f.mu, f.options, scratch);
+    const { rhs } = scratch;
+    for (let c = 0; c < f.k; c++) own[r * f.k + c] = rhs[c];
+    ownBias[r] = rhs[f.k];
+  }
+}
+
+/**
+ * User u's (p_u, b_u) re-solved from its ratings in `byUser` with the movies' held,
+ * written in place: the live update after u's ratings changed. O(|I_u| k^2 + k^3).
+ */
+export function foldInUser(
+  byUser: Csr,
+  u: number,
+  f: Factors,
+  scratch: SolveScratch = solveScratch(f.k),
+): void {
+  solveRows(byUser, f, 'user', u, u + 1, scratch);
+}
+
+/** User u's normal equations (see buildSystem), built in `scratch`. */
+export function userSystem(
+  byUser: Csr,
+  u: number,
+  f: Factors,
+  scratch: SolveScratch = solveScratch(f.k),
+): SolveScratch {
+  buildSystem(byUser, u, f.itemFactors, f.itemBias, f.k, f.mu, f.options, scratch);
+  return scratch;
+}
+
+/**
+ * Solves row r's ridge regression into `scratch.rhs` (factors, then bias). A row with no
+ * entries solves to zeros: no factors, no bias.
+ */
+function solveRow(
+  rows: Csr,
+  r: number,
+  other: Float32Array,
+  otherBias: Float32Array,
+  k: number,
+  mu: number,
+  options: FactorOptions,
+  scratch: SolveScratch,
+): void {
+  buildSystem(rows, r, other, otherBias, k, mu, options, scratch);
+  if (rows.rowEnd[r] === rows.rowPtr[r]) scratch.rhs.fill(0);
+  else {
+    choleskyFactor(scratch.a, k + 1);
+    choleskySubstitute(scratch.a, scratch.rhs, k + 1);
+  }
+}
+
+/**
+ * Row r's normal equations `A x = b`: the upper triangle of
+ * `A = sum z z^T + diag(lambda n^alpha, ..., lambda n^alpha, biasLambda)` and
+ * `b = sum z y`, with `z = (q_c, 1)` and `y = r_rc - mu - b_c` over the row's entries c.
+ */
+function buildSystem(
+  rows: Csr,
+  r: number,
+  other: Float32Array,
+  otherBias: Float32Array,
+  k: number,
+  mu: number,
+  options: FactorOptions,
+  scratch: SolveScratch,
+): void {
+  const n = k + 1;
+  const { a, rhs } = scratch;
+  a.fill(0);
+  rhs.fill(0);
+  const start = rows.rowPtr[r];
+  const end = rows.rowEnd[r];
+  for (let p = start; p < end; p++) {
+    const c = rows.colIdx[p];
+    const base = c * k;
+    const y = rows.values[p] - mu - otherBias[c];
+    for (let x = 0; x < k; x++) {
+      const zx = other[base + x];
+      rhs[x] += zx * y;
+      const row = x * n;
+      for (let z = x; z < k; z++) a[row + z] += zx * other[base + z];
+      a[row + k] += zx;
+    }
+    rhs[k] += y;
+  }
+  const count = end - start;
+  a[k * n + k] = count + options.biasLambda;
+  const ridge = options.lambda * count ** options.countPower;
+  for (let x = 0; x < k; x++) a[x * n + x] += ridge;
+}
+
+/**
+ * Factors a symmetric positive definite A (row-major n by n, upper triangle filled) as
+ * `R^T R`, R upper triangular, written over A's upper triangle.
+ */
+export function choleskyFactor(a: Float64Array, n: number): void {
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j];
+    for (let t = 0; t < j; t++) d -= a[t * n + j] * a[t * n + j];
+    const rjj = Math.sqrt(d);
+    a[j * n + j] = rjj;
+    for (let c = j + 1; c < n; c++) {
+      let s = a[j * n + c];
+      for (let t = 0; t < j; t++) s -= a[t * n + j] * a[t * n + c];
+      a[j * n + c] = s / rjj;
+    }
+  }
+}
+
+/** Solves `R^T R x = b` in place (x into b), R from choleskyFactor. */
+export function choleskySubstitute(r: Float64Array, b: Float64Array, n: number): void {
+  for (let j = 0; j < n; j++) {
+    let s = b[j];
+    for (let t = 0; t < j; t++) s -= r[t * n + j] * b[t];
+    b[j] = s / r[j * n + j];
+  }
+  for (let j = n - 1; j >= 0; j--) {
+    let s = b[j];
+    for (let t = j + 1; t < n; t++) s -= r[j * n + t] * b[t];
+    b[j] = s / r[j * n + j];
+  }
+}
+
+/** `mu + b_u + b_i + p_u . q_i`, unclipped; an unknown user or movie (-1) adds nothing. */
+export function factorEstimate(f: Factors, u: number, i: number): number {
+  let e = f.mu;
+  if (u >= 0) e += f.userBias[u];
+  if (i >= 0) e += f.itemBias[i];
+  if (u >= 0 && i >= 0) {
+    const k = f.k;
+    const pu = u * k;
+    const qi = i * k;
+    for (let x = 0; x < k; x++) e += f.userFactors[pu + x] * f.itemFactors[qi + x];
+  }
+  return e;
+}
+
+/** The same factors with room for at least `users` users (doubling); zeros for the new. */
+export function withUserRoom(f: Factors, users: number): Factors {
+  if (f.userBias.length >= users) return f;
+  const cap = Math.max(16, users, f.userBias.length * 2);
+  const userFactors = new Float32Array(cap * f.k);
+  userFactors.set(f.userFactors);
+  const userBias = new Float32Array(cap);
+  userBias.set(f.userBias);
+  return { ...f, userFactors, userBias };
+}
