@@ -27,7 +27,16 @@ const dataset = process.env.DATASET ?? 'ml-latest-small';
 const count = Number(process.env.RATINGS ?? 2000);
 const runs = Number(process.env.RUNS ?? 3);
 const refitCount = 20;
-const weights = { user: 0.4, item: 0.6, userSparse: 0, itemSparse: 0, factor: 0, itemShare: 0.3 };
+const weights = {
+  user: 0.4,
+  item: 0.6,
+  userSparse: 0,
+  itemSparse: 0,
+  factor: 0,
+  factorUserSparse: 0,
+  factorItemSparse: 0,
+  itemShare: 0.3,
+};
 
 function events(
   m: RatingMatrix,

@@ -107,6 +107,8 @@ async function main(): Promise<void> {
       userSparse: 0,
       itemSparse: 0,
       factor: 0,
+      factorUserSparse: 0,
+      factorItemSparse: 0,
       itemShare: 0.3,
     },
   );

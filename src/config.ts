@@ -44,8 +44,8 @@ const schema = z.object({
   HYBRID_WEIGHTS: z
     .string()
     .regex(
-      /^(fit|-?\d+(\.\d+)?(,-?\d+(\.\d+)?){4,5})$/,
-      'expected "fit" or five or six numbers: user,item,userSparse,itemSparse,itemShare[,factor]',
+      /^(fit|-?\d+(\.\d+)?(,-?\d+(\.\d+)?){4}((,-?\d+(\.\d+)?){3})?)$/,
+      'expected "fit" or five or eight numbers: user,item,userSparse,itemSparse,itemShare[,factor,factorUserSparse,factorItemSparse]',
     )
     .default('fit'),
   LIMIT_DEPTH: count.default(defaultLimits.maxDepth),
@@ -290,19 +290,30 @@ function hybridSource(weights: string, fitRatings: number | 'all'): HybridSource
 
 /**
  * HYBRID_WEIGHTS (and `build --weights`): "fit", or the weights in order; the factor
- * model's weight comes last and is 0 when left out (the five numbers of earlier versions).
+ * model's three weights come last and are 0 when left out (the five numbers of earlier
+ * versions).
  */
 export function parseWeights(text: string): HybridSource {
   if (text === 'fit') return 'fit';
   const numbers = text.split(',').map(Number);
-  const [user, item, userSparse, itemSparse, itemShare, factor = 0] = numbers;
-  const weights = { user, item, userSparse, itemSparse, factor, itemShare };
+  const [user, item, userSparse, itemSparse, itemShare] = numbers;
+  const [factor = 0, factorUserSparse = 0, factorItemSparse = 0] = numbers.slice(5);
+  const weights = {
+    user,
+    item,
+    userSparse,
+    itemSparse,
+    factor,
+    factorUserSparse,
+    factorItemSparse,
+    itemShare,
+  };
   if (
-    (numbers.length !== 5 && numbers.length !== 6) ||
+    (numbers.length !== 5 && numbers.length !== 8) ||
     Object.values(weights).some((x) => !Number.isFinite(x))
   ) {
     throw new Error(
-      `expected "fit" or five or six numbers user,item,userSparse,itemSparse,itemShare[,factor], got "${text}"`,
+      `expected "fit" or five or eight numbers user,item,userSparse,itemSparse,itemShare[,factor,factorUserSparse,factorItemSparse], got "${text}"`,
     );
   }
   return weights;

@@ -27,7 +27,7 @@ export interface HybridFitOptions {
   readonly topN: number;
   /**
    * Fit on a seeded random sample of whole users holding at most this many ratings
-   * (Infinity: on every user). The weights are five numbers, but the fit's pass builds
+   * (Infinity: on every user). The weights are eight numbers, but the fit's pass builds
    * both sides' lists on the slice, and its user side grows with the square of the data:
    * hours on MovieLens-25M, seconds on a sample (docs/evaluation.md measures the cost).
    */
@@ -161,18 +161,20 @@ export function splitHoldout(
   };
 }
 
-type RatingWeights = Pick<HybridWeights, 'user' | 'item' | 'userSparse' | 'itemSparse' | 'factor'>;
+type RatingWeights = Omit<HybridWeights, 'itemShare'>;
 
 /**
- * Least squares of `r - b = du*wu + di*wi + du/(1+Wu)*vu + di/(1+Wi)*vi + df*wf` on the
- * slice, df being the factor model's deviation from the baseline.
+ * Least squares of `r - b = du*wu + di*wi + du/(1+Wu)*vu + di/(1+Wi)*vi + df*wf +
+ * df/sqrt(1+n_u)*vfu + df/sqrt(1+n_i)*vfi` on the slice, df being the factor model's
+ * deviation from the baseline (see HybridWeights).
  */
 function fitRatingWeights(fitted: ModelWithPredictions, h: Holdout): RatingWeights {
   const { model } = fitted;
   const up = fitted.user ?? sidePredictions(model, requireSide(model, 'user'), h.users, h.items);
   const ip = fitted.item ?? sidePredictions(model, requireSide(model, 'item'), h.users, h.items);
   const factors = requireFactors(model);
-  const nf = 5;
+  const { byUser, byItem } = model.matrix;
+  const nf = 7;
   const ata = Array.from({ length: nf }, () => new Float64Array(nf));
   const aty = new Float64Array(nf);
   const f = new Float64Array(nf);
@@ -185,14 +187,17 @@ function fitRatingWeights(fitted: ModelWithPredictions, h: Holdout): RatingWeigh
     f[2] = du / (1 + up.weight[t]);
     f[3] = di / (1 + ip.weight[t]);
     f[4] = clip(factorEstimate(factors, h.users[t], h.items[t]), model.config.scale) - b;
+    f[5] = f[4] / Math.sqrt(1 + byUser.rowEnd[h.users[t]] - byUser.rowPtr[h.users[t]]);
+    f[6] = f[4] / Math.sqrt(1 + byItem.rowEnd[h.items[t]] - byItem.rowPtr[h.items[t]]);
     const y = h.values[t] - b;
     for (let a = 0; a < nf; a++) {
       aty[a] += f[a] * y;
       for (let c = 0; c < nf; c++) ata[a][c] += f[a] * f[c];
     }
   }
-  const [user, item, userSparse, itemSparse, factor] = solveNormalEquations(ata, aty);
-  return { user, item, userSparse, itemSparse, factor };
+  const [user, item, userSparse, itemSparse, factor, factorUserSparse, factorItemSparse] =
+    solveNormalEquations(ata, aty);
+  return { user, item, userSparse, itemSparse, factor, factorUserSparse, factorItemSparse };
 }
 
 /**

@@ -33,8 +33,10 @@ export interface SideConfig {
  * The hybrid's blend. For rating prediction each side's deviation from the baseline,
  * `d_s = knn_s - b_ui`, is weighted by how much evidence was behind it (`W_s`, the sum of
  * the neighbours' similarities), since a side that found one weak neighbour deserves less:
- * `r = b_ui + sum_s d_s * (w_s + v_s / (1 + W_s)) + w_factor * (mf_ui - b_ui)` for s in
- * {user, item}, where mf_ui is the factor model's estimate (factors.ts).
+ * `r = b_ui + sum_s d_s * (w_s + v_s / (1 + W_s)) + d_f * (w_f + v_fu / sqrt(1 + n_u) +
+ * v_fi / sqrt(1 + n_i))` for s in {user, item}, where `d_f = mf_ui - b_ui` is the factor
+ * model's deviation (factors.ts), which the user's and the movie's numbers of ratings
+ * vouch for: a movie with few ratings has factors that say little.
  * Top-N: `score = itemShare * itemScore / max itemScore + (1 - itemShare) * userScore / max userScore`.
  */
 export interface HybridWeights {
@@ -48,6 +50,10 @@ export interface HybridWeights {
   readonly itemSparse: number;
   /** w_factor: the weight of the factor model's deviation `mf_ui - b_ui` */
   readonly factor: number;
+  /** v_factor,user: its extra weight over `sqrt(1 + n_u)`, n_u the user's ratings */
+  readonly factorUserSparse: number;
+  /** v_factor,item: its extra weight over `sqrt(1 + n_i)`, n_i the movie's ratings */
+  readonly factorItemSparse: number;
   readonly itemShare: number;
 }
 
@@ -89,7 +95,16 @@ export const defaultModelConfig: ModelConfig = {
     rankNormalise: false,
   },
   factors: defaultFactorOptions,
-  hybrid: { user: 0.4, item: 0.6, userSparse: 0, itemSparse: 0, factor: 0, itemShare: 0.3 },
+  hybrid: {
+    user: 0.4,
+    item: 0.6,
+    userSparse: 0,
+    itemSparse: 0,
+    factor: 0,
+    factorUserSparse: 0,
+    factorItemSparse: 0,
+    itemShare: 0.3,
+  },
 };
 
 /** A fitted side: its similarity spaces and, once built, its neighbour lists. */

@@ -87,6 +87,30 @@ describe('authentication', () => {
     expect(() => loadConfig({ USER_LISTS: 'later' })).toThrow(/USER_LISTS/);
   });
 
+  it('given HYBRID_WEIGHTS of five or eight numbers, when loading, then the factor weights are the last three, 0 when left out; other counts are refused', () => {
+    expect(loadConfig({ HYBRID_WEIGHTS: '0.4,0.6,0,0,0.3' }).hybridWeights).toEqual({
+      user: 0.4,
+      item: 0.6,
+      userSparse: 0,
+      itemSparse: 0,
+      factor: 0,
+      factorUserSparse: 0,
+      factorItemSparse: 0,
+      itemShare: 0.3,
+    });
+    expect(loadConfig({ HYBRID_WEIGHTS: '0.4,0.6,0,0,0.3,0.9,-1,-2' }).hybridWeights).toEqual({
+      user: 0.4,
+      item: 0.6,
+      userSparse: 0,
+      itemSparse: 0,
+      factor: 0.9,
+      factorUserSparse: -1,
+      factorItemSparse: -2,
+      itemShare: 0.3,
+    });
+    expect(() => loadConfig({ HYBRID_WEIGHTS: '0.4,0.6,0,0,0.3,0.9' })).toThrow(/HYBRID_WEIGHTS/);
+  });
+
   it('given several processes with Redis, when loading, then it refuses and says to run replicas instead', () => {
     expect(() => loadConfig({ SERVE_PROCESSES: '2', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
       /SERVE_PROCESSES=2 with REDIS_URL; with Redis, run more replicas/,

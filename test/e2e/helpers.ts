@@ -34,9 +34,11 @@ export const FIXED_WEIGHTS: HybridWeights = {
   userSparse: -0.7,
   itemSparse: -1.06,
   factor: 0,
+  factorUserSparse: 0,
+  factorItemSparse: 0,
   itemShare: 0.2,
 };
-export const FIXED_WEIGHTS_ENV = '0.9,1.05,-0.7,-1.06,0.2,0';
+export const FIXED_WEIGHTS_ENV = '0.9,1.05,-0.7,-1.06,0.2,0,0,0';
 
 /** Time for a start on the full ml-latest-small with fixed weights, on a slow 2-core box. */
 export const START_TIMEOUT_MS = 60_000;

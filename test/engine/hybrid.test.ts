@@ -10,7 +10,7 @@ import {
   solveNormalEquations,
   splitHoldout,
 } from '../../src/engine/hybrid.ts';
-import type { RatingMatrix } from '../../src/engine/matrix.ts';
+import type { Csr, RatingMatrix } from '../../src/engine/matrix.ts';
 import {
   defaultModelConfig,
   fitModel,
@@ -200,6 +200,11 @@ describe('fitHybridWeights', () => {
   });
 });
 
+/** Entries in row r (0 for an unknown index). */
+function ratingsOf(rows: Csr, r: number): number {
+  return r >= 0 ? rows.rowEnd[r] - rows.rowPtr[r] : 0;
+}
+
 describe('predictRatings with the hybrid', () => {
   it('given weights {user: 0, item: 1}, when predicting, then the hybrid equals item-based wherever the item side found neighbours, and the baseline elsewhere', () => {
     fc.assert(
@@ -211,6 +216,8 @@ describe('predictRatings with the hybrid', () => {
           userSparse: 0,
           itemSparse: 0,
           factor: 0,
+          factorUserSparse: 0,
+          factorItemSparse: 0,
         };
         const model = fitModel(matrixOf(g), { ...config, hybrid });
         const { users, items } = allPairs(g);
@@ -238,6 +245,8 @@ describe('predictRatings with the hybrid', () => {
           userSparse: fc.double({ min: -1, max: 2, noNaN: true }),
           itemSparse: fc.double({ min: -1, max: 2, noNaN: true }),
           factor: fc.double({ min: -1, max: 2, noNaN: true }),
+          factorUserSparse: fc.double({ min: -1, max: 2, noNaN: true }),
+          factorItemSparse: fc.double({ min: -1, max: 2, noNaN: true }),
         }),
         (g, w) => {
           const model = fitModel(matrixOf(g), { ...config, hybrid: { ...w, itemShare: 0.5 } });
@@ -254,7 +263,9 @@ describe('predictRatings with the hybrid', () => {
               base +
                 du * (w.user + w.userSparse / (1 + up.weight[t])) +
                 di * (w.item + w.itemSparse / (1 + ip.weight[t])) +
-                w.factor *
+                (w.factor +
+                  w.factorUserSparse / Math.sqrt(1 + ratingsOf(model.matrix.byUser, users[t])) +
+                  w.factorItemSparse / Math.sqrt(1 + ratingsOf(model.matrix.byItem, items[t]))) *
                   (clip(factorEstimate(requireFactors(model), users[t], items[t]), scale) - base),
               scale,
             );

@@ -20,6 +20,8 @@ export const weights = {
   userSparse: 0,
   itemSparse: 0,
   factor: 0,
+  factorUserSparse: 0,
+  factorItemSparse: 0,
   itemShare: 0.5,
 };
 export const config: ModelConfig = {

@@ -79,7 +79,7 @@ describe('evaluate CLI', () => {
     const run = await evaluateCli('--algorithm', 'no-such-algorithm', '--json');
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("'no-such-algorithm' is invalid");
-    expect(run.stderr).toContain('popularity, baseline, user-knn, item-knn, hybrid');
+    expect(run.stderr).toContain('popularity, baseline, user-knn, item-knn, mf, hybrid');
     expect(run.stdout).toBe('');
   });
 

@@ -362,6 +362,8 @@ describe('configFor', () => {
       userSparse: 0.3,
       itemSparse: 0.4,
       factor: 0.6,
+      factorUserSparse: 0.7,
+      factorItemSparse: 0.8,
       itemShare: 0.5,
     };
     expect(configFor({ algorithm: 'hybrid', hybridWeights: weights }, scale).config.hybrid).toBe(
@@ -370,11 +372,12 @@ describe('configFor', () => {
   });
 
   it.each([
-    ['popularity', { item: false, user: false }],
-    ['baseline', { item: false, user: false }],
-    ['item-knn', { item: true, user: false }],
-    ['user-knn', { item: false, user: true }],
-    ['hybrid', { item: true, user: true }],
+    ['popularity', { item: false, user: false, factors: false }],
+    ['baseline', { item: false, user: false, factors: false }],
+    ['item-knn', { item: true, user: false, factors: false }],
+    ['user-knn', { item: false, user: true, factors: false }],
+    ['mf', { item: false, user: false, factors: true }],
+    ['hybrid', { item: true, user: true, factors: true }],
   ] as const)(
     'given %s, when configuring, then fits only the sides it needs',
     (algorithm, parts) => {

@@ -1,6 +1,6 @@
 import { baselineEstimate } from '../baseline.ts';
 import { factorEstimate } from '../factors.ts';
-import { requireSide } from '../model.ts';
+import { type HybridWeights, type Model, requireSide } from '../model.ts';
 import { maxScore } from '../ranking.ts';
 import { clip } from '../scale.ts';
 import { sidePredictions } from '../side-predictions.ts';
@@ -16,8 +16,9 @@ import {
 
 /**
  * Both kNN sides and the factor model blended with the weights of HybridWeights. Ratings:
- * `r = b_ui + sum_s d_s * (w_s + v_s / (1 + W_s)) + w_f * (mf_ui - b_ui)`, where a side
- * that found no neighbours contributes nothing. Top-N: `itemShare * itemScore / max itemScore + (1 - itemShare) *
+ * `r = b_ui + sum_s d_s * (w_s + v_s / (1 + W_s)) + d_f * (w_f + v_fu / sqrt(1 + n_u) +
+ * v_fi / sqrt(1 + n_i))` (see HybridWeights), where a side that found no neighbours
+ * contributes nothing. Top-N: `itemShare * itemScore / max itemScore + (1 - itemShare) *
  * userScore / max userScore`, each side normalised by its maximum so that neither side's
  * scale dominates. Evaluation fits the weights on held-out training ratings first.
  */
@@ -42,7 +43,8 @@ export const hybrid: Algorithm<'hybrid'> = {
       const blend =
         du * (w.user + w.userSparse / (1 + up.weight[t])) +
         di * (w.item + w.itemSparse / (1 + ip.weight[t])) +
-        w.factor * (clip(factorEstimate(factors, users[t], items[t]), scale) - b);
+        factorWeight(model, w, users[t], items[t]) *
+          (clip(factorEstimate(factors, users[t], items[t]), scale) - b);
       estimate[t] = clip(b + blend, scale);
       fromNeighbours[t] = up.neighbours[t] > 0 || ip.neighbours[t] > 0 ? 1 : 0;
     }
@@ -78,3 +80,14 @@ export const hybrid: Algorithm<'hybrid'> = {
   },
   reads: { ratedMovies: true, ownList: true },
 };
+
+/**
+ * The weight of the factor model's deviation for (u, i): `w_f + v_fu / sqrt(1 + n_u) +
+ * v_fi / sqrt(1 + n_i)`, with n the ratings in the model (0 for an unknown index).
+ */
+export function factorWeight(model: Model, w: HybridWeights, u: number, i: number): number {
+  const { byUser, byItem } = model.matrix;
+  const nu = u >= 0 ? byUser.rowEnd[u] - byUser.rowPtr[u] : 0;
+  const ni = i >= 0 ? byItem.rowEnd[i] - byItem.rowPtr[i] : 0;
+  return w.factor + w.factorUserSparse / Math.sqrt(1 + nu) + w.factorItemSparse / Math.sqrt(1 + ni);
+}
