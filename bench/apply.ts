@@ -36,6 +36,7 @@ const weights = {
   factorUserSparse: 0,
   factorItemSparse: 0,
   itemShare: 0.3,
+  factorShare: 0,
 };
 
 function events(

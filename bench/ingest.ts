@@ -110,6 +110,7 @@ async function main(): Promise<void> {
       factorUserSparse: 0,
       factorItemSparse: 0,
       itemShare: 0.3,
+      factorShare: 0,
     },
   );
   const rebuilds: number[] = [];

@@ -44,8 +44,8 @@ const schema = z.object({
   HYBRID_WEIGHTS: z
     .string()
     .regex(
-      /^(fit|-?\d+(\.\d+)?(,-?\d+(\.\d+)?){4}((,-?\d+(\.\d+)?){3})?)$/,
-      'expected "fit" or five or eight numbers: user,item,userSparse,itemSparse,itemShare[,factor,factorUserSparse,factorItemSparse]',
+      /^(fit|-?\d+(\.\d+)?(,-?\d+(\.\d+)?){4}((,-?\d+(\.\d+)?){4})?)$/,
+      'expected "fit" or five or nine numbers: user,item,userSparse,itemSparse,itemShare[,factor,factorUserSparse,factorItemSparse,factorShare]',
     )
     .default('fit'),
   LIMIT_DEPTH: count.default(defaultLimits.maxDepth),
@@ -290,14 +290,15 @@ function hybridSource(weights: string, fitRatings: number | 'all'): HybridSource
 
 /**
  * HYBRID_WEIGHTS (and `build --weights`): "fit", or the weights in order; the factor
- * model's three weights come last and are 0 when left out (the five numbers of earlier
+ * model's four weights come last and are 0 when left out (the five numbers of earlier
  * versions).
  */
 export function parseWeights(text: string): HybridSource {
   if (text === 'fit') return 'fit';
   const numbers = text.split(',').map(Number);
   const [user, item, userSparse, itemSparse, itemShare] = numbers;
-  const [factor = 0, factorUserSparse = 0, factorItemSparse = 0] = numbers.slice(5);
+  const [factor = 0, factorUserSparse = 0, factorItemSparse = 0, factorShare = 0] =
+    numbers.slice(5);
   const weights = {
     user,
     item,
@@ -307,13 +308,14 @@ export function parseWeights(text: string): HybridSource {
     factorUserSparse,
     factorItemSparse,
     itemShare,
+    factorShare,
   };
   if (
-    (numbers.length !== 5 && numbers.length !== 8) ||
+    (numbers.length !== 5 && numbers.length !== 9) ||
     Object.values(weights).some((x) => !Number.isFinite(x))
   ) {
     throw new Error(
-      `expected "fit" or five or eight numbers user,item,userSparse,itemSparse,itemShare[,factor,factorUserSparse,factorItemSparse], got "${text}"`,
+      `expected "fit" or five or nine numbers user,item,userSparse,itemSparse,itemShare[,factor,factorUserSparse,factorItemSparse,factorShare], got "${text}"`,
     );
   }
   return weights;

@@ -44,7 +44,7 @@ function withInputOptions(command: Command): Command {
     )
     .option(
       '--weights <spec>',
-      '"fit" or five or eight numbers, as HYBRID_WEIGHTS',
+      '"fit" or five or nine numbers, as HYBRID_WEIGHTS',
       process.env.HYBRID_WEIGHTS || 'fit',
     );
 }

@@ -1,4 +1,5 @@
-import { requireFactors } from './algorithms/factors.ts';
+import { factorScores, requireFactors } from './algorithms/factors.ts';
+import { blendSideScores } from './algorithms/hybrid.ts';
 import { baselineEstimate } from './baseline.ts';
 import { factorEstimate } from './factors.ts';
 import { buildRatingMatrix, type RatingMatrix } from './matrix.ts';
@@ -12,7 +13,7 @@ import {
   requireSide,
 } from './model.ts';
 import { permutation } from './random.ts';
-import { itemBasedScores, maxScore, userBasedScores } from './ranking.ts';
+import { maxScore } from './ranking.ts';
 import { rankingScores } from './ranking-metrics.ts';
 import { clip } from './scale.ts';
 import { sidePredictions } from './side-predictions.ts';
@@ -27,7 +28,7 @@ export interface HybridFitOptions {
   readonly topN: number;
   /**
    * Fit on a seeded random sample of whole users holding at most this many ratings
-   * (Infinity: on every user). The weights are eight numbers, but the fit's pass builds
+   * (Infinity: on every user). The weights are nine numbers, but the fit's pass builds
    * both sides' lists on the slice, and its user side grows with the square of the data:
    * hours on MovieLens-25M, seconds on a sample (docs/evaluation.md measures the cost).
    */
@@ -53,8 +54,8 @@ export function fitOptionsOf(source: HybridSource): HybridFitOptions | null {
 /**
  * Fits the hybrid's weights on a held-out slice of the training ratings (never on test
  * data): a model is fitted on the rest, both sides predict the slice, the rating weights
- * are the least-squares solution of the blend in HybridWeights, and
- * the top-N item share is the one of 0, 0.1, ..., 1 with the best nDCG on the slice.
+ * are the least-squares solution of the blend in HybridWeights, and the top-N shares
+ * are those of a grid with the best nDCG on the slice (see fitShares).
  */
 export function fitHybridWeights(
   m: RatingMatrix,
@@ -76,7 +77,7 @@ export function fitHybridWeights(
   );
   const weights = {
     ...fitRatingWeights(fitted, holdout),
-    itemShare: fitItemShare(fitted.model, holdout, options),
+    ...fitShares(fitted.model, holdout, options),
   };
   onProgress(1);
   return weights;
@@ -161,7 +162,7 @@ export function splitHoldout(
   };
 }
 
-type RatingWeights = Omit<HybridWeights, 'itemShare'>;
+type RatingWeights = Omit<HybridWeights, 'itemShare' | 'factorShare'>;
 
 /**
  * Least squares of `r - b = du*wu + di*wi + du/(1+Wu)*vu + di/(1+Wi)*vi + df*wf +
@@ -231,19 +232,34 @@ export function solveNormalEquations(a: ReadonlyArray<Float64Array>, y: Float64A
   return x;
 }
 
-function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): number {
+/** The item shares tried: 0, 0.1, ..., 1. */
+const ITEM_SHARES = Array.from({ length: 11 }, (_, s) => s / 10);
+/** The factor shares tried (its scores spread to [0, share] beside sides scaled to [0, 1]). */
+const FACTOR_SHARES = [0, 0.1, 0.2, 0.4, 0.7, 1, 1.5];
+
+/**
+ * The top-N shares with the best nDCG on the slice, over a grid, scoring exactly as the
+ * hybrid's top-N does (algorithms/hybrid.ts): the sides over their maxima blended by the
+ * item share, then the factor model's scores spread to [0, factor share] added over the
+ * items the sides found.
+ */
+function fitShares(
+  model: Model,
+  h: Holdout,
+  options: HybridFitOptions,
+): Pick<HybridWeights, 'itemShare' | 'factorShare'> {
   const { nItems, byUser } = model.matrix;
-  const shares = Array.from({ length: 11 }, (_, s) => s / 10);
-  const totals = new Float64Array(shares.length);
+  const factors = requireFactors(model);
+  const totals = ITEM_SHARES.map(() => new Float64Array(FACTOR_SHARES.length));
   const relevant = new Uint8Array(nItems);
   const itemScores = new Float64Array(nItems);
   const userScores = new Float64Array(nItems);
+  const f = new Float64Array(nItems);
+  const blended = new Float64Array(nItems);
   const candidates = new Int32Array(nItems);
   const top = new TopK(options.topN);
   const ids = new Int32Array(options.topN);
   const keys = new Float64Array(options.topN);
-  const item = requireSide(model, 'item');
-  const user = requireSide(model, 'user');
   // holdout entries are in user order, so each user's slice is contiguous
   let users = 0;
   for (let start = 0; start < h.users.length; ) {
@@ -259,26 +275,8 @@ function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): numb
     }
     if (relevantCount > 0 && byUser.rowEnd[u] > byUser.rowPtr[u]) {
       users++;
-      itemScores.fill(0);
-      userScores.fill(0);
-      itemBasedScores(
-        model.matrix,
-        item.lists,
-        u,
-        item.config.rankWeight,
-        model.userMeans[u],
-        item.config.rankNormalise,
-        itemScores,
-      );
-      userBasedScores(
-        model.matrix,
-        user.lists,
-        u,
-        user.config.rankWeight,
-        model.userMeans,
-        user.config.rankNormalise,
-        userScores,
-      );
+      blendSideScores(model, u, itemScores, userScores);
+      factorScores(factors, u, f);
       for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
         itemScores[byUser.colIdx[p]] = 0;
         userScores[byUser.colIdx[p]] = 0;
@@ -290,30 +288,47 @@ function fitItemShare(model: Model, h: Holdout, options: HybridFitOptions): numb
       }
       const im = maxScore(itemScores);
       const um = maxScore(userScores);
-      for (let s = 0; s < shares.length; s++) {
-        const wi = im > 0 ? shares[s] / im : 0;
-        const wu = um > 0 ? (1 - shares[s]) / um : 0;
-        top.clear();
+      for (let s = 0; s < ITEM_SHARES.length; s++) {
+        const wi = im > 0 ? ITEM_SHARES[s] / im : 0;
+        const wu = um > 0 ? (1 - ITEM_SHARES[s]) / um : 0;
+        let low = Number.POSITIVE_INFINITY;
+        let high = Number.NEGATIVE_INFINITY;
         for (let c = 0; c < nc; c++) {
           const i = candidates[c];
-          const score = wi * itemScores[i] + wu * userScores[i];
-          if (score > 0 && top.admits(score)) top.offer(score, i);
+          blended[i] = wi * itemScores[i] + wu * userScores[i];
+          if (blended[i] <= 0) continue;
+          if (f[i] < low) low = f[i];
+          if (f[i] > high) high = f[i];
         }
-        const count = top.drainSorted(ids, keys);
-        const r = rankingScores(
-          ids.subarray(0, count),
-          (i) => relevant[i] === 1,
-          relevantCount,
-          options.topN,
-        );
-        totals[s] += r.ndcg;
+        for (let g = 0; g < FACTOR_SHARES.length; g++) {
+          const wf = high > low ? FACTOR_SHARES[g] / (high - low) : 0;
+          top.clear();
+          for (let c = 0; c < nc; c++) {
+            const i = candidates[c];
+            if (blended[i] <= 0) continue;
+            const score = blended[i] + wf * (f[i] - low);
+            if (top.admits(score)) top.offer(score, i);
+          }
+          const count = top.drainSorted(ids, keys);
+          const r = rankingScores(
+            ids.subarray(0, count),
+            (i) => relevant[i] === 1,
+            relevantCount,
+            options.topN,
+          );
+          totals[s][g] += r.ndcg;
+        }
       }
     }
     for (let t = start; t < end; t++) relevant[h.items[t]] = 0;
     start = end;
   }
-  if (users === 0) return 0.5;
-  let best = 0;
-  for (let s = 1; s < shares.length; s++) if (totals[s] > totals[best]) best = s;
-  return shares[best];
+  if (users === 0) return { itemShare: 0.5, factorShare: 0 };
+  let best = [0, 0];
+  for (let s = 0; s < ITEM_SHARES.length; s++) {
+    for (let g = 0; g < FACTOR_SHARES.length; g++) {
+      if (totals[s][g] > totals[best[0]][best[1]]) best = [s, g];
+    }
+  }
+  return { itemShare: ITEM_SHARES[best[0]], factorShare: FACTOR_SHARES[best[1]] };
 }

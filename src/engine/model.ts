@@ -27,6 +27,18 @@ export interface SideConfig {
   readonly rankWeight: RankingWeight;
   /** Divide each spread list by the sum of its similarities (see ranking.ts). */
   readonly rankNormalise: boolean;
+  /**
+   * The power of each neighbour's similarity in the user side's top-N score (case
+   * amplification, Breese et al. 1998): above 1, the closest neighbours outvote the many
+   * weak ones at the end of the list. The item side ignores it.
+   */
+  readonly rankPower: number;
+  /**
+   * rankWeight when the hybrid blends this side: the item side alone ranks best with
+   * `rating`, but beside the user side, which already spreads the ratings of similar
+   * raters, it adds most with `centred` (disliked movies push their neighbours down).
+   */
+  readonly blendRankWeight: RankingWeight;
 }
 
 /**
@@ -37,7 +49,9 @@ export interface SideConfig {
  * v_fi / sqrt(1 + n_i))` for s in {user, item}, where `d_f = mf_ui - b_ui` is the factor
  * model's deviation (factors.ts), which the user's and the movie's numbers of ratings
  * vouch for: a movie with few ratings has factors that say little.
- * Top-N: `score = itemShare * itemScore / max itemScore + (1 - itemShare) * userScore / max userScore`.
+ * Top-N: `score = itemShare * itemScore / max itemScore + (1 - itemShare) * userScore /
+ * max userScore`, and for each item either side scored, `factorShare * (f - min f) /
+ * (max f - min f)` over those items, f being the factor model's `p_u . q_i + b_i`.
  */
 export interface HybridWeights {
   /** w_user */
@@ -55,6 +69,8 @@ export interface HybridWeights {
   /** v_factor,item: its extra weight over `sqrt(1 + n_i)`, n_i the movie's ratings */
   readonly factorItemSparse: number;
   readonly itemShare: number;
+  /** Top-N: the factor model's share, added over the candidates the sides found */
+  readonly factorShare: number;
 }
 
 /**
@@ -85,6 +101,8 @@ export const defaultModelConfig: ModelConfig = {
     listSize: 50,
     rankWeight: 'rating',
     rankNormalise: true,
+    rankPower: 1,
+    blendRankWeight: 'centred',
   },
   user: {
     predictSimilarity: { metric: 'pearson-baseline', shrinkage: 100, minSupport: 1 },
@@ -93,6 +111,8 @@ export const defaultModelConfig: ModelConfig = {
     listSize: 50,
     rankWeight: 'rating',
     rankNormalise: false,
+    rankPower: 4,
+    blendRankWeight: 'rating',
   },
   factors: defaultFactorOptions,
   hybrid: {
@@ -104,6 +124,7 @@ export const defaultModelConfig: ModelConfig = {
     factorUserSparse: 0,
     factorItemSparse: 0,
     itemShare: 0.3,
+    factorShare: 0,
   },
 };
 

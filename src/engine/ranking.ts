@@ -41,9 +41,10 @@ export function itemBasedScores(
 }
 
 /**
- * User-based neighbourhood score: `score(u, j) = sum_{v in N_k(u), j in I_v} s_uv / S_u * w(r_vj)`,
- * with `S_u` the sum of u's list when `normalise` is set (a constant per user, so it
- * changes only how the hybrid blends). `userMeans` is needed only for the `centred` weight.
+ * User-based neighbourhood score:
+ * `score(u, j) = sum_{v in N_k(u), j in I_v} s_uv^p / S_u * w(r_vj)`, with `S_u` the sum
+ * of u's list (each `s^p`) when `normalise` is set (a constant per user, so it changes
+ * only how the hybrid blends). `userMeans` is needed only for the `centred` weight.
  */
 export function userBasedScores(
   m: RatingMatrix,
@@ -52,14 +53,15 @@ export function userBasedScores(
   weight: RankingWeight,
   userMeans: Float64Array,
   normalise: boolean,
+  power: number,
   out: Float64Array,
 ): void {
   const { byUser } = m;
-  const total = normalise ? listSum(userLists, u) : 1;
+  const total = normalise ? listSum(userLists, u, power) : 1;
   if (!(total > 0)) return;
   for (let q = listStart(userLists, u), qEnd = listEnd(userLists, u); q < qEnd; q++) {
     const v = userLists.idx[q];
-    const s = userLists.sim[q] / total;
+    const s = userLists.sim[q] ** power / total;
     const mean = userMeans[v];
     for (let p = byUser.rowPtr[v]; p < byUser.rowEnd[v]; p++) {
       out[byUser.colIdx[p]] += s * weightOf(weight, byUser.values[p], mean);
@@ -76,9 +78,11 @@ export function maxScore(scores: Float64Array, blocked?: Uint8Array): number {
   return m;
 }
 
-/** Sum of the similarities in entity a's list. */
-export function listSum(lists: NeighbourLists, a: number): number {
+/** Sum of the similarities in entity a's list, each to the power `power`. */
+export function listSum(lists: NeighbourLists, a: number, power = 1): number {
   let s = 0;
-  for (let q = listStart(lists, a), qEnd = listEnd(lists, a); q < qEnd; q++) s += lists.sim[q];
+  for (let q = listStart(lists, a), qEnd = listEnd(lists, a); q < qEnd; q++) {
+    s += power === 1 ? lists.sim[q] : lists.sim[q] ** power;
+  }
   return s;
 }

@@ -27,7 +27,7 @@ export function recommendScratch(model: Model): RecommendScratch {
     itemScores: new Float64Array(n),
     userScores: new Float64Array(n),
     blocked: new Uint8Array(n),
-    scales: { item: 1, user: 1 },
+    scales: { item: 1, user: 1, factor: 0 },
   };
 }
 
@@ -91,7 +91,7 @@ export function explain(
   item: number,
   strategy: AlgorithmName,
   max: number,
-  scales: Readonly<SideScales> = { item: 1, user: 1 },
+  scales: Readonly<SideScales> = { item: 1, user: 1, factor: 0 },
 ): Reason[] {
   return explainAll(model, u, [item], strategy, max, scales)[0];
 }
@@ -103,7 +103,7 @@ export function explainAll(
   items: ArrayLike<number>,
   strategy: AlgorithmName,
   max: number,
-  scales: Readonly<SideScales> = { item: 1, user: 1 },
+  scales: Readonly<SideScales> = { item: 1, user: 1, factor: 0 },
 ): Reason[][] {
   const reasons = Array.from({ length: items.length }, (): Reason[] => []);
   if (u < 0) return reasons;

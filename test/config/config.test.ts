@@ -87,7 +87,7 @@ describe('authentication', () => {
     expect(() => loadConfig({ USER_LISTS: 'later' })).toThrow(/USER_LISTS/);
   });
 
-  it('given HYBRID_WEIGHTS of five or eight numbers, when loading, then the factor weights are the last three, 0 when left out; other counts are refused', () => {
+  it('given HYBRID_WEIGHTS of five or nine numbers, when loading, then the factor weights are the last four, 0 when left out; other counts are refused', () => {
     expect(loadConfig({ HYBRID_WEIGHTS: '0.4,0.6,0,0,0.3' }).hybridWeights).toEqual({
       user: 0.4,
       item: 0.6,
@@ -97,8 +97,9 @@ describe('authentication', () => {
       factorUserSparse: 0,
       factorItemSparse: 0,
       itemShare: 0.3,
+      factorShare: 0,
     });
-    expect(loadConfig({ HYBRID_WEIGHTS: '0.4,0.6,0,0,0.3,0.9,-1,-2' }).hybridWeights).toEqual({
+    expect(loadConfig({ HYBRID_WEIGHTS: '0.4,0.6,0,0,0.3,0.9,-1,-2,0.5' }).hybridWeights).toEqual({
       user: 0.4,
       item: 0.6,
       userSparse: 0,
@@ -107,6 +108,7 @@ describe('authentication', () => {
       factorUserSparse: -1,
       factorItemSparse: -2,
       itemShare: 0.3,
+      factorShare: 0.5,
     });
     expect(() => loadConfig({ HYBRID_WEIGHTS: '0.4,0.6,0,0,0.3,0.9' })).toThrow(/HYBRID_WEIGHTS/);
   });

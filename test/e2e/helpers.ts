@@ -37,8 +37,9 @@ export const FIXED_WEIGHTS: HybridWeights = {
   factorUserSparse: 0,
   factorItemSparse: 0,
   itemShare: 0.2,
+  factorShare: 0,
 };
-export const FIXED_WEIGHTS_ENV = '0.9,1.05,-0.7,-1.06,0.2,0,0,0';
+export const FIXED_WEIGHTS_ENV = '0.9,1.05,-0.7,-1.06,0.2,0,0,0,0';
 
 /** Time for a start on the full ml-latest-small with fixed weights, on a slow 2-core box. */
 export const START_TIMEOUT_MS = 60_000;

@@ -249,7 +249,10 @@ describe('predictRatings with the hybrid', () => {
           factorItemSparse: fc.double({ min: -1, max: 2, noNaN: true }),
         }),
         (g, w) => {
-          const model = fitModel(matrixOf(g), { ...config, hybrid: { ...w, itemShare: 0.5 } });
+          const model = fitModel(matrixOf(g), {
+            ...config,
+            hybrid: { ...w, itemShare: 0.5, factorShare: 0 },
+          });
           const { users, items } = allPairs(g);
           const h = predictRatings(model, 'hybrid', users, items);
           const up = sidePredictions(model, requireSide(model, 'user'), users, items);

@@ -23,6 +23,7 @@ export const weights = {
   factorUserSparse: 0,
   factorItemSparse: 0,
   itemShare: 0.5,
+  factorShare: 0,
 };
 export const config: ModelConfig = {
   ...defaultModelConfig,

@@ -64,9 +64,9 @@ function itemScores(weight: RankingWeight, u = 0, normalise = false, within = it
   return Array.from(out);
 }
 
-function userScores(weight: RankingWeight, u = 0, normalise = false): number[] {
+function userScores(weight: RankingWeight, u = 0, normalise = false, power = 1): number[] {
   const out = new Float64Array(3);
-  userBasedScores(m, userLists, u, weight, userMeans, normalise, out);
+  userBasedScores(m, userLists, u, weight, userMeans, normalise, power, out);
   return Array.from(out);
 }
 
@@ -157,6 +157,15 @@ describe('userBasedScores', () => {
   it('given a user with an empty neighbour list, when scoring, then every score stays 0', () => {
     expect(userScores('rating', 2)).toEqual([0, 0, 0]);
     expect(userScores('rating', 2, true)).toEqual([0, 0, 0]);
+  });
+
+  it('given power 2, when scoring u0, then each neighbour counts s_uv^2, and a normalised list divides by the sum of the squares', () => {
+    // u1 (0.5^2 = 0.25) rated i1 = 5, i2 = 3; u2 (0.25^2 = 0.0625) rated i0 = 1, i1 = 2
+    expect(userScores('rating', 0, false, 2)).toEqual([0.0625, 1.375, 0.75]);
+    const got = userScores('rating', 0, true, 2);
+    [0.0625, 1.375, 0.75].forEach((x, j) => {
+      expect(got[j]).toBeCloseTo(x / 0.3125, 12);
+    });
   });
 
   it('given a normalised list, when scoring u0, then every contribution is divided by the list sum 0.75', () => {

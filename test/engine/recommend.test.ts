@@ -37,7 +37,8 @@ const grid: Grid = [
 const withNewcomer: Grid = [...grid, [null, null, 5, null, null]];
 
 // Pinned rather than taken from the defaults, which are tuned over time: vector-cosine
-// lists, rating weights for items, unit weights for users, no list normalisation.
+// lists, rating weights for items (alone and in the hybrid), unit weights for users, each
+// similarity to the power 1, no list normalisation.
 const config: ModelConfig = {
   ...defaultModelConfig,
   item: {
@@ -46,6 +47,8 @@ const config: ModelConfig = {
     listSize: 50,
     rankWeight: 'rating',
     rankNormalise: false,
+    rankPower: 1,
+    blendRankWeight: 'rating',
   },
   user: {
     ...defaultModelConfig.user,
@@ -53,6 +56,8 @@ const config: ModelConfig = {
     listSize: 50,
     rankWeight: 'one',
     rankNormalise: false,
+    rankPower: 1,
+    blendRankWeight: 'one',
   },
 };
 
@@ -60,7 +65,7 @@ const config: ModelConfig = {
 const normalisedConfig: ModelConfig = {
   ...config,
   item: { ...config.item, rankNormalise: true },
-  user: { ...config.user, rankWeight: 'rating', rankNormalise: true },
+  user: { ...config.user, rankWeight: 'rating', blendRankWeight: 'rating', rankNormalise: true },
 };
 const model = fitModel(matrixOf(grid), config);
 
@@ -269,6 +274,7 @@ describe('explain', () => {
               rankWeight,
               fitted.userMeans,
               rankNormalise,
+              side.config.rankPower,
               scores,
             );
           }

@@ -365,6 +365,7 @@ describe('configFor', () => {
       factorUserSparse: 0.7,
       factorItemSparse: 0.8,
       itemShare: 0.5,
+      factorShare: 0.9,
     };
     expect(configFor({ algorithm: 'hybrid', hybridWeights: weights }, scale).config.hybrid).toBe(
       weights,

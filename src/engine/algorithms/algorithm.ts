@@ -102,6 +102,8 @@ export interface RatingPredictions {
 export interface SideScales {
   item: number;
   user: number;
+  /** The factor model's share over the spread of its scores (hybrid only; else 0). */
+  factor: number;
 }
 
 /** Reusable buffers for many top-N calls on one model (one per thread). */

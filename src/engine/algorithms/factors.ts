@@ -40,13 +40,14 @@ export const factors: Algorithm<'mf'> = {
     score(model, u, scratch) {
       if (!hasRatings(model, u)) return false;
       const f = requireFactors(model);
-      scratch.scales.item = 1;
+      scratch.scales.item = 0;
       scratch.scales.user = 0;
+      scratch.scales.factor = 1;
       factorScores(f, u, scratch.itemScores);
       return true;
     },
   },
-  explain: (model, u, items, scales, out) => factorReasons(model, u, items, scales.item, out),
+  explain: (model, u, items, scales, out) => factorReasons(model, u, items, scales.factor, out),
   reads: { ratedMovies: false, ownList: false },
 };
 

@@ -5,7 +5,7 @@ import { maxScore } from '../ranking.ts';
 import { clip } from '../scale.ts';
 import { sidePredictions } from '../side-predictions.ts';
 import type { Algorithm } from './algorithm.ts';
-import { requireFactors } from './factors.ts';
+import { factorReasons, factorScores, requireFactors } from './factors.ts';
 import {
   hasRatings,
   itemReasons,
@@ -20,7 +20,9 @@ import {
  * v_fi / sqrt(1 + n_i))` (see HybridWeights), where a side that found no neighbours
  * contributes nothing. Top-N: `itemShare * itemScore / max itemScore + (1 - itemShare) *
  * userScore / max userScore`, each side normalised by its maximum so that neither side's
- * scale dominates. Evaluation fits the weights on held-out training ratings first.
+ * scale dominates; then, over the items either side found, the factor model's scores
+ * spread to [0, factorShare] are added (see HybridWeights). Evaluation fits the weights
+ * on held-out training ratings first.
  */
 export const hybrid: Algorithm<'hybrid'> = {
   name: 'hybrid',
@@ -56,27 +58,44 @@ export const hybrid: Algorithm<'hybrid'> = {
     score(model, u, scratch) {
       if (!hasRatings(model, u)) return false;
       const { itemScores, userScores, blocked, scales } = scratch;
-      itemScores.fill(0);
-      itemSideScores(model, u, itemScores);
-      userScores.fill(0);
-      userSideScores(model, u, userScores);
+      blendSideScores(model, u, itemScores, userScores);
       // the maxima are taken over the candidates only, as when the share was fitted
-      const share = model.config.hybrid.itemShare;
+      const { itemShare, factorShare } = model.config.hybrid;
       const itemMax = maxScore(itemScores, blocked);
       const userMax = maxScore(userScores, blocked);
-      const wi = itemMax > 0 ? share / itemMax : 0;
-      const wu = userMax > 0 ? (1 - share) / userMax : 0;
+      const wi = itemMax > 0 ? itemShare / itemMax : 0;
+      const wu = userMax > 0 ? (1 - itemShare) / userMax : 0;
       scales.item = wi;
       scales.user = wu;
+      scales.factor = 0;
       for (let i = 0; i < itemScores.length; i++) {
         itemScores[i] = wi * itemScores[i] + wu * userScores[i];
+      }
+      if (factorShare === 0 || !model.factors) return true;
+      // the factor model reorders what the sides found: userScores now holds its f
+      const f = userScores;
+      factorScores(model.factors, u, f);
+      let low = Number.POSITIVE_INFINITY;
+      let high = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < itemScores.length; i++) {
+        if (itemScores[i] <= 0 || blocked[i] === 1) continue;
+        if (f[i] < low) low = f[i];
+        if (f[i] > high) high = f[i];
+      }
+      if (!(high > low)) return true;
+      const wf = factorShare / (high - low);
+      scales.factor = wf;
+      for (let i = 0; i < itemScores.length; i++) {
+        if (itemScores[i] > 0 && blocked[i] === 0) itemScores[i] += wf * (f[i] - low);
       }
       return true;
     },
   },
   explain(model, u, items, scales, out) {
-    itemReasons(model, u, items, scales.item, out);
-    userReasons(model, u, items, scales.user, out);
+    const { item, user } = model.config;
+    itemReasons(model, u, items, scales.item, out, item.blendRankWeight);
+    userReasons(model, u, items, scales.user, out, user.blendRankWeight);
+    factorReasons(model, u, items, scales.factor, out);
   },
   reads: { ratedMovies: true, ownList: true },
 };
@@ -90,4 +109,21 @@ export function factorWeight(model: Model, w: HybridWeights, u: number, i: numbe
   const nu = u >= 0 ? byUser.rowEnd[u] - byUser.rowPtr[u] : 0;
   const ni = i >= 0 ? byItem.rowEnd[i] - byItem.rowPtr[i] : 0;
   return w.factor + w.factorUserSparse / Math.sqrt(1 + nu) + w.factorItemSparse / Math.sqrt(1 + ni);
+}
+
+/**
+ * Leaves u's item-side and user-side scores as the hybrid blends them (each side's
+ * blendRankWeight) in `itemScores` and `userScores`.
+ */
+export function blendSideScores(
+  model: Model,
+  u: number,
+  itemScores: Float64Array,
+  userScores: Float64Array,
+): void {
+  const { item, user } = model.config;
+  itemScores.fill(0);
+  itemSideScores(model, u, itemScores, item.blendRankWeight);
+  userScores.fill(0);
+  userSideScores(model, u, userScores, user.blendRankWeight);
 }

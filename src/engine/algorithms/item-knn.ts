@@ -20,6 +20,7 @@ export const itemKnn: Algorithm<'item'> = {
       if (!hasRatings(model, u)) return false;
       scratch.scales.item = 1;
       scratch.scales.user = 0;
+      scratch.scales.factor = 0;
       scratch.itemScores.fill(0);
       itemSideScores(model, u, scratch.itemScores);
       return true;

@@ -1,7 +1,13 @@
 import { findInRow, type Side } from '../matrix.ts';
 import { type Model, requireSide } from '../model.ts';
 import { listEnd, listStart } from '../neighbours.ts';
-import { itemBasedScores, listSum, userBasedScores, weightOf } from '../ranking.ts';
+import {
+  itemBasedScores,
+  listSum,
+  type RankingWeight,
+  userBasedScores,
+  weightOf,
+} from '../ranking.ts';
 import { type SidePredictions, sidePredictions } from '../side-predictions.ts';
 import type { RatingPredictions, Reason } from './algorithm.ts';
 
@@ -30,30 +36,47 @@ export function sideRatings(
   return { estimate: p.estimate, fromNeighbours };
 }
 
-/** Adds u's item-based neighbourhood scores into `out` (see itemBasedScores). */
-export function itemSideScores(model: Model, u: number, out: Float64Array): void {
+/**
+ * Adds u's item-based neighbourhood scores into `out` (see itemBasedScores), the ratings
+ * weighted by `weight` (default: the side's own).
+ */
+export function itemSideScores(
+  model: Model,
+  u: number,
+  out: Float64Array,
+  weight: RankingWeight = requireSide(model, 'item').config.rankWeight,
+): void {
   const side = requireSide(model, 'item');
   itemBasedScores(
     model.matrix,
     side.lists,
     u,
-    side.config.rankWeight,
+    weight,
     model.userMeans[u],
     side.config.rankNormalise,
     out,
   );
 }
 
-/** Adds u's user-based neighbourhood scores into `out` (see userBasedScores). */
-export function userSideScores(model: Model, u: number, out: Float64Array): void {
+/**
+ * Adds u's user-based neighbourhood scores into `out` (see userBasedScores), the ratings
+ * weighted by `weight` (default: the side's own).
+ */
+export function userSideScores(
+  model: Model,
+  u: number,
+  out: Float64Array,
+  weight: RankingWeight = requireSide(model, 'user').config.rankWeight,
+): void {
   const side = requireSide(model, 'user');
   userBasedScores(
     model.matrix,
     side.lists,
     u,
-    side.config.rankWeight,
+    weight,
     model.userMeans,
     side.config.rankNormalise,
+    side.config.rankPower,
     out,
   );
 }
@@ -68,7 +91,7 @@ let itemSlots = new Int32Array(0);
 /**
  * For each `items[k]`, the rated movies whose neighbour list holds it, each
  * `scale * s_ij / S_i * w(r_ui)` (S as in ranking.ts), onto `out[k]`. Nothing when the
- * model has no item side.
+ * model has no item side. `weight` as in itemSideScores.
  */
 export function itemReasons(
   model: Model,
@@ -76,6 +99,7 @@ export function itemReasons(
   items: ArrayLike<number>,
   scale: number,
   out: Reason[][],
+  weight: RankingWeight = model.item?.config.rankWeight ?? 'rating',
 ): void {
   if (!model.item) return;
   const { byUser } = model.matrix;
@@ -85,7 +109,7 @@ export function itemReasons(
   for (let k = 0; k < items.length; k++) slots[items[k]] = k + 1;
   for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
     const i = byUser.colIdx[p];
-    const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[u]);
+    const w = weightOf(weight, byUser.values[p], model.userMeans[u]);
     if (w === 0) continue;
     const total = config.rankNormalise ? listSum(lists, i) : 1;
     for (let q = listStart(lists, i), qEnd = listEnd(lists, i); q < qEnd; q++) {
@@ -99,8 +123,8 @@ export function itemReasons(
 
 /**
  * For each `items[k]`, the neighbour users who rated it, each
- * `scale * s_uv / S_u * w(r_v,item)`, onto `out[k]`. Nothing when the model has no user
- * side.
+ * `scale * s_uv^p / S_u * w(r_v,item)`, onto `out[k]`. Nothing when the model has no user
+ * side. `weight` as in userSideScores.
  */
 export function userReasons(
   model: Model,
@@ -108,19 +132,20 @@ export function userReasons(
   items: ArrayLike<number>,
   scale: number,
   out: Reason[][],
+  weight: RankingWeight = model.user?.config.rankWeight ?? 'rating',
 ): void {
   if (!model.user) return;
   const { byUser } = model.matrix;
   const { lists, config } = model.user;
-  const total = config.rankNormalise ? listSum(lists, u) : 1;
+  const total = config.rankNormalise ? listSum(lists, u, config.rankPower) : 1;
   for (let q = listStart(lists, u), qEnd = listEnd(lists, u); q < qEnd; q++) {
     const v = lists.idx[q];
+    const sim = lists.sim[q] ** config.rankPower;
     for (let k = 0; k < items.length; k++) {
       const p = findInRow(byUser, v, items[k]);
       if (p < 0) continue;
-      const w = weightOf(config.rankWeight, byUser.values[p], model.userMeans[v]);
-      if (w !== 0)
-        out[k].push({ kind: 'user', index: v, weight: (scale * lists.sim[q] * w) / total });
+      const w = weightOf(weight, byUser.values[p], model.userMeans[v]);
+      if (w !== 0) out[k].push({ kind: 'user', index: v, weight: (scale * sim * w) / total });
     }
   }
 }

@@ -20,6 +20,7 @@ export const userKnn: Algorithm<'user'> = {
       if (!hasRatings(model, u)) return false;
       scratch.scales.item = 0;
       scratch.scales.user = 1;
+      scratch.scales.factor = 0;
       scratch.itemScores.fill(0);
       userSideScores(model, u, scratch.itemScores);
       return true;
