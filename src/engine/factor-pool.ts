@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import {
+  everyUser,
   type FactorOptions,
   type Factors,
   initialFactors,
@@ -9,10 +10,12 @@ import {
 } from './factors.ts';
 import type { Csr, RatingMatrix } from './matrix.ts';
 import { float32Array } from './memory.ts';
+import { sampleUsers } from './sample-users.ts';
 import { siblingModule, spawnWorker } from './spawn-worker.ts';
 
 /**
- * fitFactors on worker threads: the factors live in SharedArrayBuffers, and each
+ * fitFactors on worker threads (the same sample, the same steps): the factors live in
+ * SharedArrayBuffers, and each
  * half-step's rows are claimed by the threads in small runs from a shared counter, the
  * calling thread staying free (a service answers /readyz while it starts). Rows are
  * solved independently from the other side's factors, so the result is the same numbers
@@ -37,23 +40,33 @@ export async function fitFactorsOnThreads(
   threads = availableParallelism(),
   onProgress: (fraction: number) => void = () => {},
 ): Promise<Factors> {
-  const factors = initialFactors(m, options, (n) => float32Array(n, 'shared'));
+  const memory = (n: number) => float32Array(n, 'shared');
+  const sample = sampleUsers(m, options.maxRatings, options.seed);
+  const fitted = initialFactors(sample, options, memory);
   const next = new Int32Array(new SharedArrayBuffer(4));
   const workers: Worker[] = Array.from({ length: Math.max(1, threads) }, () =>
     spawnWorker(siblingModule('factor-worker', import.meta.url)),
   );
-  const job: FactorJob = { byUser: m.byUser, byItem: m.byItem, factors, next };
+  const jobOf = (rows: RatingMatrix, factors: Factors): FactorJob => ({
+    byUser: rows.byUser,
+    byItem: rows.byItem,
+    factors,
+    next,
+  });
   try {
-    for (const w of workers) w.postMessage(job);
     const step = (side: FactorStep) => {
       Atomics.store(next, 0, 0);
       return Promise.all(workers.map((w) => stepOn(w, side)));
     };
+    for (const w of workers) w.postMessage(jobOf(sample, fitted));
     for (let it = 0; it < options.iterations; it++) {
       await step('user');
       await step('item');
       onProgress((it + 1) / (options.iterations + 0.5));
     }
+    // every user, solved against the movies' side (the sample's users included)
+    const factors = everyUser(m, fitted, memory);
+    for (const w of workers) w.postMessage(jobOf(m, factors));
     await step('user');
     onProgress(1);
     return factors;

@@ -15,6 +15,7 @@ import {
 } from '../../src/engine/factors.ts';
 import { solveNormalEquations } from '../../src/engine/hybrid.ts';
 import type { RatingMatrix } from '../../src/engine/matrix.ts';
+import { sampleUsers } from '../../src/engine/sample-users.ts';
 import { gridArb, matrixOf } from './helpers.ts';
 
 const options: FactorOptions = { ...defaultFactorOptions, factors: 3, iterations: 4 };
@@ -128,19 +129,46 @@ describe('the factor model', () => {
     );
   });
 
-  it('given the same ratings, when fitting on worker threads, then the factors are the same numbers as on one thread', async () => {
-    const g = Array.from({ length: 40 }, (_, u) =>
-      Array.from({ length: 25 }, (_, i) =>
-        (u * 7 + i * 3) % 5 === 0 ? null : 1 + ((u + i) % 9) / 2,
-      ),
-    );
-    const m = matrixOf(g);
-    const one = fitFactors(m, options);
-    const many = await fitFactorsOnThreads(m, options, 2);
-    expect(Array.from(many.userFactors)).toEqual(Array.from(one.userFactors));
-    expect(Array.from(many.itemFactors)).toEqual(Array.from(one.itemFactors));
-    expect(Array.from(many.userBias)).toEqual(Array.from(one.userBias));
-    expect(Array.from(many.itemBias)).toEqual(Array.from(one.itemBias));
+  const grid40 = Array.from({ length: 40 }, (_, u) =>
+    Array.from({ length: 25 }, (_, i) =>
+      (u * 7 + i * 3) % 5 === 0 ? null : 1 + ((u + i) % 9) / 2,
+    ),
+  );
+
+  it.each([
+    ['every rating', Number.POSITIVE_INFINITY],
+    ['a sample of users', 300],
+  ])(
+    'given the same ratings and %s, when fitting on worker threads, then the factors are the same numbers as on one thread',
+    async (_, maxRatings) => {
+      const m = matrixOf(grid40);
+      const one = fitFactors(m, { ...options, maxRatings });
+      const many = await fitFactorsOnThreads(m, { ...options, maxRatings }, 2);
+      expect(Array.from(many.userFactors)).toEqual(Array.from(one.userFactors));
+      expect(Array.from(many.itemFactors)).toEqual(Array.from(one.itemFactors));
+      expect(Array.from(many.userBias)).toEqual(Array.from(one.userBias));
+      expect(Array.from(many.itemBias)).toEqual(Array.from(one.itemBias));
+    },
+  );
+
+  it('given more ratings than the budget, when fitting, then the movies come from a fit on a sample of users and every user is solved against them', () => {
+    const m = matrixOf(grid40);
+    const budget = 300;
+    const sampled = fitFactors(m, { ...options, maxRatings: budget });
+    const onSample = fitFactors(sampleUsers(m, budget, options.seed), {
+      ...options,
+      maxRatings: Number.POSITIVE_INFINITY,
+    });
+    expect(Array.from(sampled.itemFactors)).toEqual(Array.from(onSample.itemFactors));
+    expect(Array.from(sampled.itemBias)).toEqual(Array.from(onSample.itemBias));
+    expect(sampled.userBias).toHaveLength(m.nUsers);
+    for (let u = 0; u < m.nUsers; u++) {
+      const expected = directSolve(m, sampled, u);
+      for (let x = 0; x <= sampled.k; x++) {
+        const got = x < sampled.k ? sampled.userFactors[u * sampled.k + x] : sampled.userBias[u];
+        expect(got).toBeCloseTo(expected[x], 5);
+      }
+    }
   });
 
   it('given a user and a movie nobody knows, when estimating, then each unknown side adds no term', () => {
