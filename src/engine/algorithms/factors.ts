@@ -43,7 +43,9 @@ export const factors: Algorithm<'mf'> = {
       scratch.scales.item = 0;
       scratch.scales.user = 0;
       scratch.scales.factor = 1;
-      factorScores(f, u, scratch.itemScores);
+      for (let i = 0; i < scratch.itemScores.length; i++) {
+        scratch.itemScores[i] = factorScore(f, u, i);
+      }
       return true;
     },
   },
@@ -57,16 +59,14 @@ export function requireFactors(model: Model): Factors {
   return model.factors;
 }
 
-/** Writes `p_u . q_i + b_i` for every movie i into `out` (user u's ranking; b_u and mu are constant). */
-export function factorScores(f: Factors, u: number, out: Float64Array): void {
-  const { k, userFactors, itemFactors, itemBias } = f;
+/** `p_u . q_i + b_i`: user u's ranking of movie i (b_u and mu are the same for every movie). */
+export function factorScore(f: Factors, u: number, i: number): number {
+  const { k, userFactors, itemFactors } = f;
   const pu = u * k;
-  for (let i = 0; i < out.length; i++) {
-    let s = itemBias[i];
-    const qi = i * k;
-    for (let x = 0; x < k; x++) s += userFactors[pu + x] * itemFactors[qi + x];
-    out[i] = s;
-  }
+  const qi = i * k;
+  let s = f.itemBias[i];
+  for (let x = 0; x < k; x++) s += userFactors[pu + x] * itemFactors[qi + x];
+  return s;
 }
 
 /**
