@@ -4,6 +4,7 @@ import {
   everyUser,
   type FactorOptions,
   type Factors,
+  type ItemKeys,
   initialFactors,
   solveRows,
   solveScratch,
@@ -39,10 +40,11 @@ export async function fitFactorsOnThreads(
   options: FactorOptions,
   threads = availableParallelism(),
   onProgress: (fraction: number) => void = () => {},
+  itemKeys?: ItemKeys,
 ): Promise<Factors> {
   const memory = (n: number) => float32Array(n, 'shared');
   const sample = sampleUsers(m, options.maxRatings, options.seed);
-  const fitted = initialFactors(sample, options, memory);
+  const fitted = initialFactors(sample, options, memory, itemKeys);
   const next = new Int32Array(new SharedArrayBuffer(4));
   const workers: Worker[] = Array.from({ length: Math.max(1, threads) }, () =>
     spawnWorker(siblingModule('factor-worker', import.meta.url)),

@@ -1,5 +1,5 @@
 import { type Csr, globalMean, type RatingMatrix } from './matrix.ts';
-import { seededRandom } from './random.ts';
+import { keyedRandom } from './random.ts';
 import { sampleUsers } from './sample-users.ts';
 
 /**
@@ -80,9 +80,10 @@ export function fitFactors(
   m: RatingMatrix,
   options: FactorOptions = defaultFactorOptions,
   onIteration: (done: number) => void = () => {},
+  itemKeys?: ItemKeys,
 ): Factors {
   const sample = sampleUsers(m, options.maxRatings, options.seed);
-  const fitted = initialFactors(sample, options);
+  const fitted = initialFactors(sample, options, (n) => new Float32Array(n), itemKeys);
   const scratch = solveScratch(options.factors);
   for (let it = 0; it < options.iterations; it++) {
     solveRows(sample.byUser, fitted, 'user', 0, sample.nUsers, scratch);
@@ -108,16 +109,29 @@ export function everyUser(
   };
 }
 
+/**
+ * Stable keys of the movies (their MovieLens ids), by dense index: each movie's starting
+ * factors come from its key, so that the same ratings give the same factors however the
+ * movies are indexed (the service indexes the whole catalogue, the evaluation only the
+ * movies a fold rates). Without keys, the index is the key.
+ */
+export type ItemKeys = ArrayLike<number>;
+
 /** Small seeded random movie factors, zero user factors and biases: the first step solves users. */
 export function initialFactors(
   m: RatingMatrix,
   options: FactorOptions,
   memory: (n: number) => Float32Array = (n) => new Float32Array(n),
+  itemKeys?: ItemKeys,
 ): Factors {
   const k = options.factors;
   const itemFactors = memory(m.nItems * k);
-  const rand = seededRandom(options.seed);
-  for (let t = 0; t < itemFactors.length; t++) itemFactors[t] = (rand() - 0.5) * 0.2;
+  for (let i = 0; i < m.nItems; i++) {
+    const key = itemKeys ? itemKeys[i] : i;
+    for (let x = 0; x < k; x++) {
+      itemFactors[i * k + x] = (keyedRandom(options.seed, key, x) - 0.5) * 0.2;
+    }
+  }
   return {
     k,
     mu: globalMean(m.byUser),

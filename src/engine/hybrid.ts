@@ -1,7 +1,7 @@
 import { factorScore, requireFactors } from './algorithms/factors.ts';
 import { blendSideScores } from './algorithms/hybrid.ts';
 import { baselineEstimate } from './baseline.ts';
-import { factorEstimate } from './factors.ts';
+import { factorEstimate, type ItemKeys } from './factors.ts';
 import { buildRatingMatrix, type RatingMatrix } from './matrix.ts';
 import {
   fitModelPredicting,
@@ -65,6 +65,8 @@ export function fitHybridWeights(
   config: ModelConfig,
   options: HybridFitOptions = defaultHybridFitOptions,
   onProgress: (fraction: number) => void = () => {},
+  /** The movies' stable keys (see ItemKeys in factors.ts). */
+  itemKeys?: ItemKeys,
 ): HybridWeights {
   const sample = sampleUsers(m, options.maxRatings, options.seed);
   const { fit, holdout } = splitHoldout(sample, options.holdoutFraction, options.seed);
@@ -73,7 +75,7 @@ export function fitHybridWeights(
   const fitted = fitModelPredicting(
     fit,
     config,
-    { item: true, user: true, factors: true },
+    { item: true, user: true, factors: true, itemKeys },
     holdout.users,
     holdout.items,
     (side, row) => onProgress((side === 'item' ? row : fit.nItems + row) / rows),

@@ -170,7 +170,7 @@ export class LiveModel {
     live.spare = room.spare ?? defaultSpare;
     const fitting = fitOptionsOf(hybrid);
     const weights = fitting
-      ? fitHybridWeights(live.compactMatrix(), config, fitting)
+      ? fitHybridWeights(live.compactMatrix(), config, fitting, undefined, movieIds)
       : (hybrid as HybridWeights);
     live.settings = { ...config, hybrid: weights };
     const matrix = live.matrix();
@@ -179,6 +179,7 @@ export class LiveModel {
       item: true,
       user: true,
       factors: true,
+      itemKeys: movieIds,
       lists: { item: !later.item, user: !later.user },
     };
     live.current = { ...fitModel(matrix, live.settings, parts), matrix };
@@ -229,6 +230,7 @@ export class LiveModel {
           config,
           fitting,
           (fraction) => progress('weights', fraction),
+          movieIds,
         )
       : Promise.resolve(hybrid as HybridWeights);
     // a failed fit is reported where it is awaited, below
@@ -255,8 +257,12 @@ export class LiveModel {
     }
     progress('factors', 0);
     await nextTurn();
-    const factors = await fitFactorsOnThreads(compact, config.factors, options.threads, (f) =>
-      progress('factors', f),
+    const factors = await fitFactorsOnThreads(
+      compact,
+      config.factors,
+      options.threads,
+      (f) => progress('factors', f),
+      movieIds,
     );
     progress('similarities', 0);
     await nextTurn();

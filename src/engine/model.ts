@@ -4,7 +4,13 @@ import {
   defaultBaselineOptions,
   fitBaseline,
 } from './baseline.ts';
-import { defaultFactorOptions, type FactorOptions, type Factors, fitFactors } from './factors.ts';
+import {
+  defaultFactorOptions,
+  type FactorOptions,
+  type Factors,
+  fitFactors,
+  type ItemKeys,
+} from './factors.ts';
 import { type KnnOptions, type KnnPredictions, pairPredictor } from './knn.ts';
 import { type RatingMatrix, rowMeans, type Side } from './matrix.ts';
 import { buildNeighbourLists, emptyNeighbourLists, type NeighbourLists } from './neighbours.ts';
@@ -154,6 +160,8 @@ export interface FitParts {
   readonly user: boolean;
   /** The latent-factor model (default false). */
   readonly factors?: boolean;
+  /** The movies' stable keys, which seed the factor model's start (see ItemKeys). */
+  readonly itemKeys?: ItemKeys;
   /**
    * Build the neighbour lists (default true), or those of one side only. Without them the
    * lists start empty, for a caller that fills them from elsewhere (a store holding this
@@ -222,7 +230,9 @@ export function fitModelPredicting(
         onRow && ((row) => onRow('user', row)),
       )
     : null;
-  const factors = parts.factors ? fitFactors(matrix, config.factors) : null;
+  const factors = parts.factors
+    ? fitFactors(matrix, config.factors, undefined, parts.itemKeys)
+    : null;
   return {
     model: assembleModel(matrix, config, baseline, item?.side ?? null, user?.side ?? null, factors),
     item: item?.predictions ?? null,

@@ -23,3 +23,18 @@ export function permutation(n: number, seed: number): Int32Array {
   }
   return out;
 }
+
+/**
+ * A number in [0, 1) that depends only on (seed, key, x), whatever order it is asked in:
+ * what lets a fit start each movie from the same values however the movies are indexed.
+ */
+export function keyedRandom(seed: number, key: number, x: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(key, 0xc2b2ae35);
+  h ^= Math.imul(x + 1, 0x27d4eb2f);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
+}

@@ -18,6 +18,8 @@ export function fitWeightsOffThread(
   config: ModelConfig,
   options: HybridFitOptions,
   onProgress: (fraction: number) => void = () => {},
+  /** The movies' stable keys (see ItemKeys in factors.ts). */
+  itemKeys?: Int32Array,
 ): Promise<HybridWeights> {
   const worker = spawnWorker(siblingModule('hybrid-worker', import.meta.url));
   return new Promise<HybridWeights>((resolve, reject) => {
@@ -30,6 +32,6 @@ export function fitWeightsOffThread(
     });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the weight fit's thread exited (${code})`)));
-    worker.postMessage({ matrix, config, options });
+    worker.postMessage({ matrix, config, options, itemKeys });
   });
 }

@@ -176,17 +176,29 @@ function fitFold(fold: Fold, options: EvalOptions, scale: Scale) {
   if (algorithmByName[strategy].fits.blend) {
     hybridWeights =
       options.hybridWeights ??
-      fitHybridWeights(enc.matrix, config, {
-        ...defaultHybridFitOptions,
-        relevantFrom,
-        topN,
-        maxRatings: options.fitRatings ?? defaultHybridFitOptions.maxRatings,
-      });
+      fitHybridWeights(
+        enc.matrix,
+        config,
+        {
+          ...defaultHybridFitOptions,
+          relevantFrom,
+          topN,
+          maxRatings: options.fitRatings ?? defaultHybridFitOptions.maxRatings,
+        },
+        undefined,
+        enc.items.ids,
+      );
     config = { ...config, hybrid: hybridWeights };
   }
   // The pass that builds the neighbour lists also computes the test pairs' similarity rows
   // (see fitModelPredicting), so that work counts as fitting here.
-  const fitted = fitModelPredicting(enc.matrix, config, parts, enc.testUsers, enc.testItems);
+  const fitted = fitModelPredicting(
+    enc.matrix,
+    config,
+    { ...parts, itemKeys: enc.items.ids },
+    enc.testUsers,
+    enc.testItems,
+  );
   return { enc, strategy, fitted, model: fitted.model, hybridWeights };
 }
 

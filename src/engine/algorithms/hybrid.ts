@@ -26,7 +26,7 @@ import {
  */
 export const hybrid: Algorithm<'hybrid'> = {
   name: 'hybrid',
-  label: 'Hybrid of user- and item-based kNN',
+  label: 'Hybrid of user- and item-based kNN and factors',
   fits: { item: true, user: true, factors: true, blend: true },
   personal: true,
   predict(model, users, items, precomputed) {

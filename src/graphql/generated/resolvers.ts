@@ -305,7 +305,7 @@ export type SimilarUser = {
 };
 
 export type Strategy =
-  /** The blend of user-based and item-based scores fitted on held-out ratings. */
+  /** The blend of user-based, item-based and latent-factor scores fitted on held-out ratings. */
   | 'HYBRID'
   /** Movies similar to the ones the user rated. */
   | 'ITEM_BASED'
