@@ -6,10 +6,16 @@ import { listEnd, listStart, type NeighbourLists } from './neighbours.ts';
  * `one` (implicit: having rated is the signal), `rating` (r), or `centred` (r - mean of
  * the rater), which lets disliked movies push their neighbours down.
  */
-export type RankingWeight = 'one' | 'rating' | 'centred';
+export type RankingWeight = 'one' | 'rating' | 'centred' | 'residual';
 
-export function weightOf(kind: RankingWeight, r: number, mean: number): number {
-  return kind === 'one' ? 1 : kind === 'rating' ? r : r - mean;
+/**
+ * `residual` is r less the rater's baseline `mu + b_u`: centred too, but on a damped
+ * mean, so a user with one rating, or all alike, still says which movies are liked (a
+ * rating equal to the user's own mean weighs nothing). `centre` is the rater's mean for
+ * `centred` and its `mu + b_u` for `residual` (see centreOf).
+ */
+export function weightOf(kind: RankingWeight, r: number, centre: number): number {
+  return kind === 'one' ? 1 : kind === 'rating' ? r : r - centre;
 }
 
 /**
@@ -44,14 +50,15 @@ export function itemBasedScores(
  * User-based neighbourhood score:
  * `score(u, j) = sum_{v in N_k(u), j in I_v} s_uv^p / S_u * w(r_vj)`, with `S_u` the sum
  * of u's list (each `s^p`) when `normalise` is set (a constant per user, so it changes
- * only how the hybrid blends). `userMeans` is needed only for the `centred` weight.
+ * only how the hybrid blends). `centres` is read only for the `centred` and `residual`
+ * weights.
  */
 export function userBasedScores(
   m: RatingMatrix,
   userLists: NeighbourLists,
   u: number,
   weight: RankingWeight,
-  userMeans: Float64Array,
+  centres: (v: number) => number,
   normalise: boolean,
   power: number,
   out: Float64Array,
@@ -62,7 +69,7 @@ export function userBasedScores(
   for (let q = listStart(userLists, u), qEnd = listEnd(userLists, u); q < qEnd; q++) {
     const v = userLists.idx[q];
     const s = userLists.sim[q] ** power / total;
-    const mean = userMeans[v];
+    const mean = centres(v);
     for (let p = byUser.rowPtr[v]; p < byUser.rowEnd[v]; p++) {
       out[byUser.colIdx[p]] += s * weightOf(weight, byUser.values[p], mean);
     }

@@ -66,7 +66,7 @@ function itemScores(weight: RankingWeight, u = 0, normalise = false, within = it
 
 function userScores(weight: RankingWeight, u = 0, normalise = false, power = 1): number[] {
   const out = new Float64Array(3);
-  userBasedScores(m, userLists, u, weight, userMeans, normalise, power, out);
+  userBasedScores(m, userLists, u, weight, (v) => userMeans[v], normalise, power, out);
   return Array.from(out);
 }
 
@@ -75,6 +75,10 @@ describe('weightOf', () => {
     expect(weightOf('one', 4, 3)).toBe(1);
     expect(weightOf('rating', 4, 3)).toBe(4);
     expect(weightOf('centred', 4, 3)).toBe(1);
+  });
+
+  it('given residual, when weighting a rating of 4 against a baseline mu + b_u of 3.5, then returns 0.5', () => {
+    expect(weightOf('residual', 4, 3.5)).toBe(0.5);
   });
 });
 

@@ -272,7 +272,7 @@ describe('explain', () => {
               side.lists,
               u,
               rankWeight,
-              fitted.userMeans,
+              (v) => fitted.userMeans[v],
               rankNormalise,
               side.config.rankPower,
               scores,
@@ -313,6 +313,21 @@ describe('explain', () => {
       });
     }
   }
+
+  it('given the default blend and a newcomer whose one rating is a 5, when explaining its hybrid recommendations, then that rated movie is among the reasons', () => {
+    // centred on the user's own mean, a lone rating would weigh nothing; on mu + b_u it does
+    const rebuilt = fitModel(matrixOf(withNewcomer), defaultModelConfig);
+    expect(rebuilt.config.item.blendRankWeight).toBe('residual');
+    const recs = recommendForUser(rebuilt, 6, { strategy: 'hybrid', n: 4 });
+    const reasons = explainAll(
+      rebuilt,
+      6,
+      recs.map((r) => r.item),
+      'hybrid',
+      10,
+    ).flat();
+    expect(reasons).toContainEqual(expect.objectContaining({ kind: 'item', index: 2 }));
+  });
 
   it('given the hybrid strategy, when explaining, then item and user reasons both appear, largest first', () => {
     const rebuilt = fitModel(matrixOf(withNewcomer), config);

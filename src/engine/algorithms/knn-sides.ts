@@ -36,6 +36,13 @@ export function sideRatings(
   return { estimate: p.estimate, fromNeighbours };
 }
 
+/** What a rating of user u is weighed against (see weightOf). */
+export function centreOf(model: Model, weight: RankingWeight, u: number): number {
+  return weight === 'residual'
+    ? model.baseline.mu + model.baseline.userBias[u]
+    : model.userMeans[u];
+}
+
 /**
  * Adds u's item-based neighbourhood scores into `out` (see itemBasedScores), the ratings
  * weighted by `weight` (default: the side's own).
@@ -52,7 +59,7 @@ export function itemSideScores(
     side.lists,
     u,
     weight,
-    model.userMeans[u],
+    centreOf(model, weight, u),
     side.config.rankNormalise,
     out,
   );
@@ -74,7 +81,7 @@ export function userSideScores(
     side.lists,
     u,
     weight,
-    model.userMeans,
+    (v) => centreOf(model, weight, v),
     side.config.rankNormalise,
     side.config.rankPower,
     out,
@@ -109,7 +116,7 @@ export function itemReasons(
   for (let k = 0; k < items.length; k++) slots[items[k]] = k + 1;
   for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
     const i = byUser.colIdx[p];
-    const w = weightOf(weight, byUser.values[p], model.userMeans[u]);
+    const w = weightOf(weight, byUser.values[p], centreOf(model, weight, u));
     if (w === 0) continue;
     const total = config.rankNormalise ? listSum(lists, i) : 1;
     for (let q = listStart(lists, i), qEnd = listEnd(lists, i); q < qEnd; q++) {
@@ -144,7 +151,7 @@ export function userReasons(
     for (let k = 0; k < items.length; k++) {
       const p = findInRow(byUser, v, items[k]);
       if (p < 0) continue;
-      const w = weightOf(weight, byUser.values[p], model.userMeans[v]);
+      const w = weightOf(weight, byUser.values[p], centreOf(model, weight, v));
       if (w !== 0) out[k].push({ kind: 'user', index: v, weight: (scale * sim * w) / total });
     }
   }
