@@ -27,17 +27,8 @@ const dataset = process.env.DATASET ?? 'ml-latest-small';
 const count = Number(process.env.RATINGS ?? 2000);
 const runs = Number(process.env.RUNS ?? 3);
 const refitCount = 20;
-const weights = {
-  user: 0.4,
-  item: 0.6,
-  userSparse: 0,
-  itemSparse: 0,
-  factor: 0,
-  factorUserSparse: 0,
-  factorItemSparse: 0,
-  itemShare: 0.3,
-  factorShare: 0,
-};
+/** Fixed weights (the configured defaults), so no run fits them. */
+const weights = defaultModelConfig.hybrid;
 
 function events(
   m: RatingMatrix,

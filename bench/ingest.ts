@@ -101,17 +101,7 @@ async function main(): Promise<void> {
     catalog.movieIds,
     data.ratings,
     { ...defaultModelConfig, scale: data.scale },
-    {
-      user: 0.4,
-      item: 0.6,
-      userSparse: 0,
-      itemSparse: 0,
-      factor: 0,
-      factorUserSparse: 0,
-      factorItemSparse: 0,
-      itemShare: 0.3,
-      factorShare: 0,
-    },
+    defaultModelConfig.hybrid,
   );
   const rebuilds: number[] = [];
   for (let k = 0; k < 3; k++) {

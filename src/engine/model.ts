@@ -42,7 +42,7 @@ export interface SideConfig {
   /**
    * rankWeight when the hybrid blends this side: the item side alone ranks best with
    * `rating`, but beside the user side, which already spreads the ratings of similar
-   * raters, it adds most with `residual` (disliked movies push their neighbours down).
+   * raters, it adds most with `damped` (disliked movies push their neighbours down).
    */
   readonly blendRankWeight: RankingWeight;
 }
@@ -108,7 +108,7 @@ export const defaultModelConfig: ModelConfig = {
     rankWeight: 'rating',
     rankNormalise: true,
     rankPower: 1,
-    blendRankWeight: 'residual',
+    blendRankWeight: 'damped',
   },
   user: {
     predictSimilarity: { metric: 'pearson-baseline', shrinkage: 100, minSupport: 1 },

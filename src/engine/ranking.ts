@@ -6,13 +6,13 @@ import { listEnd, listStart, type NeighbourLists } from './neighbours.ts';
  * `one` (implicit: having rated is the signal), `rating` (r), or `centred` (r - mean of
  * the rater), which lets disliked movies push their neighbours down.
  */
-export type RankingWeight = 'one' | 'rating' | 'centred' | 'residual';
+export type RankingWeight = 'one' | 'rating' | 'centred' | 'damped';
 
 /**
- * `residual` is r less the rater's baseline `mu + b_u`: centred too, but on a damped
- * mean, so a user with one rating, or all alike, still says which movies are liked (a
- * rating equal to the user's own mean weighs nothing). `centre` is the rater's mean for
- * `centred` and its `mu + b_u` for `residual` (see centreOf).
+ * `damped` is centred too, on the rater's mean pulled toward the middle of the scale, so
+ * that a user with one rating, or all alike, still says which movies are liked (centred
+ * on the user's own mean, such a rating weighs nothing). `centre` is the rater's mean for
+ * `centred` and its damped mean for `damped` (see centreOf in algorithms/knn-sides.ts).
  */
 export function weightOf(kind: RankingWeight, r: number, centre: number): number {
   return kind === 'one' ? 1 : kind === 'rating' ? r : r - centre;

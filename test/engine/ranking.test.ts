@@ -77,8 +77,8 @@ describe('weightOf', () => {
     expect(weightOf('centred', 4, 3)).toBe(1);
   });
 
-  it('given residual, when weighting a rating of 4 against a baseline mu + b_u of 3.5, then returns 0.5', () => {
-    expect(weightOf('residual', 4, 3.5)).toBe(0.5);
+  it('given damped, when weighting a rating of 4 against a damped centre of 3.5, then returns 0.5', () => {
+    expect(weightOf('damped', 4, 3.5)).toBe(0.5);
   });
 });
 

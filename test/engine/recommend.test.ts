@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { centreOf } from '../../src/engine/algorithms/knn-sides.ts';
 import { findInRow } from '../../src/engine/matrix.ts';
 import {
   defaultModelConfig,
@@ -315,9 +316,9 @@ describe('explain', () => {
   }
 
   it('given the default blend and a newcomer whose one rating is a 5, when explaining its hybrid recommendations, then that rated movie is among the reasons', () => {
-    // centred on the user's own mean, a lone rating would weigh nothing; on mu + b_u it does
+    // centred on the user's own mean, a lone rating would weigh nothing; damped, it does
     const rebuilt = fitModel(matrixOf(withNewcomer), defaultModelConfig);
-    expect(rebuilt.config.item.blendRankWeight).toBe('residual');
+    expect(rebuilt.config.item.blendRankWeight).toBe('damped');
     const recs = recommendForUser(rebuilt, 6, { strategy: 'hybrid', n: 4 });
     const reasons = explainAll(
       rebuilt,
@@ -327,6 +328,8 @@ describe('explain', () => {
       10,
     ).flat();
     expect(reasons).toContainEqual(expect.objectContaining({ kind: 'item', index: 2 }));
+    // its centre: one 5 and five of the scale's middle, (0.5 + 5) / 2
+    expect(centreOf(rebuilt, 'damped', 6)).toBeCloseTo((5 + 5 * 2.75) / 6, 12);
   });
 
   it('given the hybrid strategy, when explaining, then item and user reasons both appear, largest first', () => {

@@ -36,12 +36,23 @@ export function sideRatings(
   return { estimate: p.estimate, fromNeighbours };
 }
 
-/** What a rating of user u is weighed against (see weightOf). */
+/**
+ * What a rating of user u is weighed against (see weightOf): its mean, or for `damped`
+ * its mean pulled toward the middle of the scale as if the user had also given it
+ * DAMPED_CENTRE_WEIGHT ratings. Both are functions of u's current ratings alone, so an
+ * answer stays a function of the ratings (the service keeps answers on that ground).
+ */
 export function centreOf(model: Model, weight: RankingWeight, u: number): number {
-  return weight === 'residual'
-    ? model.baseline.mu + model.baseline.userBias[u]
-    : model.userMeans[u];
+  if (weight !== 'damped') return model.userMeans[u];
+  const { byUser } = model.matrix;
+  const n = u >= 0 ? byUser.rowEnd[u] - byUser.rowPtr[u] : 0;
+  const middle = (model.config.scale.min + model.config.scale.max) / 2;
+  if (n === 0) return middle;
+  return (model.userMeans[u] * n + DAMPED_CENTRE_WEIGHT * middle) / (n + DAMPED_CENTRE_WEIGHT);
 }
+
+/** The ratings' worth of the scale's middle in a `damped` centre (as popularity's damping). */
+export const DAMPED_CENTRE_WEIGHT = 5;
 
 /**
  * Adds u's item-based neighbourhood scores into `out` (see itemBasedScores), the ratings
