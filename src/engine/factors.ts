@@ -6,7 +6,7 @@ import { sampleUsers } from './sample-users.ts';
  * Biased matrix factorisation, `r_ui ~ mu + b_u + b_i + p_u . q_i`, fitted by alternating
  * least squares: with the movies' (q_i, b_i) held, each user's (p_u, b_u) is the exact
  * minimiser of
- * `sum_{i in I_u} (r_ui - mu - b_i - b_u - p_u . q_i)^2 + lambda * |I_u|^alpha * |p_u|^2
+ * `sum_{i in I_u} (r_ui - mu - b_i - b_u - p_u . q_i)^2 + lambda * |I_u| * |p_u|^2
  *  + biasLambda * b_u^2`,
  * a ridge regression of k + 1 unknowns; then the same for each movie with the users held.
  * Because a user's step needs only that user's ratings, a new rating re-solves its
@@ -18,9 +18,8 @@ export interface FactorOptions {
   readonly factors: number;
   /** Alternations (a user step then a movie step), ending with a user step. */
   readonly iterations: number;
-  /** Ridge on the factors, scaled by the row's count to the power `countPower`. */
+  /** Ridge on the factors, times the row's number of ratings (weighted-lambda ALS). */
   readonly lambda: number;
-  readonly countPower: number;
   /** Ridge on the biases. */
   readonly biasLambda: number;
   readonly seed: number;
@@ -37,7 +36,6 @@ export const defaultFactorOptions: FactorOptions = {
   factors: 20,
   iterations: 10,
   lambda: 0.15,
-  countPower: 1,
   biasLambda: 2,
   seed: 11,
   maxRatings: 2_000_000,
@@ -158,11 +156,16 @@ export function solveRows(
 ): void {
   const own = side === 'user' ? f.userFactors : f.itemFactors;
   const ownBias = side === 'user' ? f.userBias : f.itemBias;
-  const other = side === 'user' ? f.itemFactors : f.userFactors;
-  const otherBias = side === 'user' ? f.itemBias : f.userBias;
+  const { a, rhs } = scratch;
+  const n = f.k + 1;
   for (let r = from; r < to; r++) {
-    solveRow(rows, r, other, otherBias, f.k, f.mu, f.options, scratch);
-    const { rhs } = scratch;
+    buildSystem(rows, r, f, side, scratch);
+    // a row with no entries solves to zeros: no factors, no bias
+    if (rows.rowEnd[r] === rows.rowPtr[r]) rhs.fill(0);
+    else {
+      choleskyFactor(a, n);
+      choleskySubstitute(a, rhs, n);
+    }
     for (let c = 0; c < f.k; c++) own[r * f.k + c] = rhs[c];
     ownBias[r] = rhs[f.k];
   }
@@ -188,47 +191,26 @@ export function userSystem(
   f: Factors,
   scratch: SolveScratch = solveScratch(f.k),
 ): SolveScratch {
-  buildSystem(byUser, u, f.itemFactors, f.itemBias, f.k, f.mu, f.options, scratch);
+  buildSystem(byUser, u, f, 'user', scratch);
   return scratch;
 }
 
 /**
- * Solves row r's ridge regression into `scratch.rhs` (factors, then bias). A row with no
- * entries solves to zeros: no factors, no bias.
- */
-function solveRow(
-  rows: Csr,
-  r: number,
-  other: Float32Array,
-  otherBias: Float32Array,
-  k: number,
-  mu: number,
-  options: FactorOptions,
-  scratch: SolveScratch,
-): void {
-  buildSystem(rows, r, other, otherBias, k, mu, options, scratch);
-  if (rows.rowEnd[r] === rows.rowPtr[r]) scratch.rhs.fill(0);
-  else {
-    choleskyFactor(scratch.a, k + 1);
-    choleskySubstitute(scratch.a, scratch.rhs, k + 1);
-  }
-}
-
-/**
- * Row r's normal equations `A x = b`: the upper triangle of
- * `A = sum z z^T + diag(lambda n^alpha, ..., lambda n^alpha, biasLambda)` and
- * `b = sum z y`, with `z = (q_c, 1)` and `y = r_rc - mu - b_c` over the row's entries c.
+ * Row r's normal equations `A x = b` on `side` (rows: byUser for users, byItem for
+ * movies), the other side held: the upper triangle of
+ * `A = sum z z^T + diag(lambda n, ..., lambda n, biasLambda)` and `b = sum z y`, with
+ * `z = (q_c, 1)` and `y = r_rc - mu - b_c` over the row's n entries c.
  */
 function buildSystem(
   rows: Csr,
   r: number,
-  other: Float32Array,
-  otherBias: Float32Array,
-  k: number,
-  mu: number,
-  options: FactorOptions,
+  f: Factors,
+  side: 'user' | 'item',
   scratch: SolveScratch,
 ): void {
+  const { k, mu, options } = f;
+  const other = side === 'user' ? f.itemFactors : f.userFactors;
+  const otherBias = side === 'user' ? f.itemBias : f.userBias;
   const n = k + 1;
   const { a, rhs, z } = scratch;
   a.fill(0);
@@ -247,9 +229,9 @@ function buildSystem(
       for (let w = x; w < n; w++) a[row + w] += zx * z[w];
     }
   }
-  const count = end - start;
-  a[k * n + k] = count + options.biasLambda;
-  const ridge = options.lambda * count ** options.countPower;
+  // the bias's diagonal already holds n (z's last entry is 1)
+  a[k * n + k] += options.biasLambda;
+  const ridge = options.lambda * (end - start);
   for (let x = 0; x < k; x++) a[x * n + x] += ridge;
 }
 
@@ -287,16 +269,18 @@ export function choleskySubstitute(r: Float64Array, b: Float64Array, n: number):
 
 /** `mu + b_u + b_i + p_u . q_i`, unclipped; an unknown user or movie (-1) adds nothing. */
 export function factorEstimate(f: Factors, u: number, i: number): number {
-  let e = f.mu;
-  if (u >= 0) e += f.userBias[u];
-  if (i >= 0) e += f.itemBias[i];
-  if (u >= 0 && i >= 0) {
-    const k = f.k;
-    const pu = u * k;
-    const qi = i * k;
-    for (let x = 0; x < k; x++) e += f.userFactors[pu + x] * f.itemFactors[qi + x];
-  }
-  return e;
+  if (u < 0) return f.mu + (i >= 0 ? f.itemBias[i] : 0);
+  return f.mu + f.userBias[u] + (i >= 0 ? factorScore(f, u, i) : 0);
+}
+
+/** `p_u . q_i + b_i`: user u's ranking of movie i (b_u and mu are the same for every movie). */
+export function factorScore(f: Factors, u: number, i: number): number {
+  const { k, userFactors, itemFactors } = f;
+  const pu = u * k;
+  const qi = i * k;
+  let s = f.itemBias[i];
+  for (let x = 0; x < k; x++) s += userFactors[pu + x] * itemFactors[qi + x];
+  return s;
 }
 
 /** The same factors with room for at least `users` users (doubling); zeros for the new. */

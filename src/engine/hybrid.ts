@@ -1,7 +1,7 @@
-import { factorScore, requireFactors } from './algorithms/factors.ts';
+import { requireFactors } from './algorithms/factors.ts';
 import { blendSideScores } from './algorithms/hybrid.ts';
 import { baselineEstimate } from './baseline.ts';
-import { factorEstimate, type ItemKeys } from './factors.ts';
+import { factorEstimate, factorScore, type ItemKeys } from './factors.ts';
 import { buildRatingMatrix, type RatingMatrix } from './matrix.ts';
 import {
   fitModelPredicting,

@@ -44,8 +44,9 @@ export interface TimedRatings {
  * change can alter them: the changed movie's and user's own lists at once, and the lists
  * of the others whose similarity to them moved into or out of range on their next read.
  *
- * The baseline biases and the hybrid's weights are model parameters: fitted at start and
- * kept fixed until the next start (a new user's bias is 0).
+ * The baseline biases, the hybrid's weights and the factor model's movie side are model
+ * parameters: fitted at start and kept fixed until the next start (a new user's bias is
+ * 0). A user's factors are not: each change re-solves them from the user's ratings.
  */
 export class LiveModel {
   private userIds: number[];
@@ -190,7 +191,8 @@ export class LiveModel {
   /**
    * What create does, with the event loop left free: ratings are indexed a slice per
    * turn, the weights are fitted on a worker thread while worker threads build the
-   * lists (parallel-lists.ts; the same lists as create's), the spaces are fitted a step
+   * lists (parallel-lists.ts; the same lists as create's), then fit the factor model
+   * (factor-pool.ts; the same factors as create's), the spaces are fitted a step
    * per turn, and `progress` hears how far each phase is. What still holds the thread
    * in one piece: the compact matrix, the baseline and the copy with room (seconds each
    * at 25M ratings).

@@ -34,9 +34,9 @@ export interface SideConfig {
   /** Divide each spread list by the sum of its similarities (see ranking.ts). */
   readonly rankNormalise: boolean;
   /**
-   * The power of each neighbour's similarity in the user side's top-N score (case
+   * The power of each neighbour's similarity in the side's top-N score (case
    * amplification, Breese et al. 1998): above 1, the closest neighbours outvote the many
-   * weak ones at the end of the list. The item side ignores it.
+   * weak ones at the end of the list. 4 for users, 1 for movies.
    */
   readonly rankPower: number;
   /**

@@ -20,8 +20,8 @@ export function weightOf(kind: RankingWeight, r: number, centre: number): number
 
 /**
  * Item-based neighbourhood score (Sarwar et al.; Deshpande & Karypis):
- * `score(u, j) = sum_{i in I_u, j in N_k(i)} s_ij / S_i * w(r_ui)`, where `S_i` is the sum
- * of the similarities in i's list when `normalise` is set (else 1). Normalising keeps a
+ * `score(u, j) = sum_{i in I_u, j in N_k(i)} s_ij^p / S_i * w(r_ui)`, where `S_i` is the
+ * sum of i's list (each `s^p`) when `normalise` is set (else 1). Normalising keeps a
  * movie with many strong neighbours from outvoting the rest of the user's history.
  * Adds into `out` (indexed by item).
  */
@@ -32,16 +32,17 @@ export function itemBasedScores(
   weight: RankingWeight,
   userMean: number,
   normalise: boolean,
+  power: number,
   out: Float64Array,
 ): void {
   const { byUser } = m;
   for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
     const i = byUser.colIdx[p];
     const w =
-      weightOf(weight, byUser.values[p], userMean) / (normalise ? listSum(itemLists, i) : 1);
+      weightOf(weight, byUser.values[p], userMean) / (normalise ? listSum(itemLists, i, power) : 1);
     if (w === 0 || !Number.isFinite(w)) continue;
     for (let q = listStart(itemLists, i), qEnd = listEnd(itemLists, i); q < qEnd; q++) {
-      out[itemLists.idx[q]] += itemLists.sim[q] * w;
+      out[itemLists.idx[q]] += similarityTo(itemLists.sim[q], power) * w;
     }
   }
 }
@@ -68,7 +69,7 @@ export function userBasedScores(
   if (!(total > 0)) return;
   for (let q = listStart(userLists, u), qEnd = listEnd(userLists, u); q < qEnd; q++) {
     const v = userLists.idx[q];
-    const s = userLists.sim[q] ** power / total;
+    const s = similarityTo(userLists.sim[q], power) / total;
     const mean = centres(v);
     for (let p = byUser.rowPtr[v]; p < byUser.rowEnd[v]; p++) {
       out[byUser.colIdx[p]] += s * weightOf(weight, byUser.values[p], mean);
@@ -89,7 +90,12 @@ export function maxScore(scores: Float64Array, blocked?: Uint8Array): number {
 export function listSum(lists: NeighbourLists, a: number, power = 1): number {
   let s = 0;
   for (let q = listStart(lists, a), qEnd = listEnd(lists, a); q < qEnd; q++) {
-    s += power === 1 ? lists.sim[q] : lists.sim[q] ** power;
+    s += similarityTo(lists.sim[q], power);
   }
   return s;
+}
+
+/** `s^power`, without the power call in the common case of 1. */
+export function similarityTo(s: number, power: number): number {
+  return power === 1 ? s : s ** power;
 }

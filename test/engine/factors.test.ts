@@ -36,7 +36,7 @@ function directSolve(m: RatingMatrix, f: Factors, u: number): number[] {
       for (let c = 0; c <= k; c++) a[r][c] += z[r] * z[c];
     }
   }
-  for (let r = 0; r < k; r++) a[r][r] += f.options.lambda * n ** f.options.countPower;
+  for (let r = 0; r < k; r++) a[r][r] += f.options.lambda * n;
   a[k][k] += f.options.biasLambda;
   // solveNormalEquations adds a ridge of 1e-6; remove it so the system is the objective's own
   for (let r = 0; r <= k; r++) a[r][r] -= 1e-6;
@@ -58,8 +58,7 @@ function objective(m: RatingMatrix, f: Factors): number {
       const n = rows.rowEnd[r] - rows.rowPtr[r];
       let norm = 0;
       for (let x = 0; x < f.k; x++) norm += vectors[r * f.k + x] ** 2;
-      s +=
-        f.options.lambda * n ** f.options.countPower * norm + f.options.biasLambda * bias[r] ** 2;
+      s += f.options.lambda * n * norm + f.options.biasLambda * bias[r] ** 2;
     }
     return s;
   };

@@ -58,9 +58,15 @@ const userLists = lists([
   [],
 ]);
 
-function itemScores(weight: RankingWeight, u = 0, normalise = false, within = itemLists): number[] {
+function itemScores(
+  weight: RankingWeight,
+  u = 0,
+  normalise = false,
+  within = itemLists,
+  power = 1,
+): number[] {
   const out = new Float64Array(3);
-  itemBasedScores(m, within, u, weight, userMeans[u], normalise, out);
+  itemBasedScores(m, within, u, weight, userMeans[u], normalise, power, out);
   return Array.from(out);
 }
 
@@ -99,8 +105,13 @@ describe('itemBasedScores', () => {
 
   it('given an out array that already holds scores, when scoring, then adds to them', () => {
     const out = Float64Array.from([1, 1, 1]);
-    itemBasedScores(m, itemLists, 0, 'rating', 3, false, out);
+    itemBasedScores(m, itemLists, 0, 'rating', 3, false, 1, out);
     expect(Array.from(out)).toEqual([1.5, 3.25, 2]);
+  });
+
+  it('given power 2, when scoring u0 (i0 = 4, i2 = 2), then each rated movie spreads s_ij^2 * r_ui', () => {
+    // i0 spreads 0.25*4 to i1 and 0.0625*4 to i2; i2 spreads 0.0625*2 to i0 and 0.015625*2 to i1
+    expect(itemScores('rating', 0, false, itemLists, 2)).toEqual([0.125, 1.03125, 0.25]);
   });
 
   it('given normalised lists, when scoring u0, then each rated movie spreads s_ij / S_i with S_i its list sum (i0 0.75, i2 0.375)', () => {

@@ -265,6 +265,7 @@ describe('explain', () => {
               rankWeight,
               fitted.userMeans[u],
               rankNormalise,
+              side.config.rankPower,
               scores,
             );
           } else {

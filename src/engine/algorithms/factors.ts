@@ -3,6 +3,7 @@ import {
   choleskySubstitute,
   type Factors,
   factorEstimate,
+  factorScore,
   userSystem,
 } from '../factors.ts';
 import type { Csr } from '../matrix.ts';
@@ -57,16 +58,6 @@ export const factors: Algorithm<'mf'> = {
 export function requireFactors(model: Model): Factors {
   if (!model.factors) throw new Error('the model was fitted without its factor model');
   return model.factors;
-}
-
-/** `p_u . q_i + b_i`: user u's ranking of movie i (b_u and mu are the same for every movie). */
-export function factorScore(f: Factors, u: number, i: number): number {
-  const { k, userFactors, itemFactors } = f;
-  const pu = u * k;
-  const qi = i * k;
-  let s = f.itemBias[i];
-  for (let x = 0; x < k; x++) s += userFactors[pu + x] * itemFactors[qi + x];
-  return s;
 }
 
 /**

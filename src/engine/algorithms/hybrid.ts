@@ -1,11 +1,11 @@
 import { baselineEstimate } from '../baseline.ts';
-import { factorEstimate } from '../factors.ts';
+import { factorEstimate, factorScore } from '../factors.ts';
 import { type HybridWeights, type Model, requireSide } from '../model.ts';
 import { maxScore } from '../ranking.ts';
 import { clip } from '../scale.ts';
 import { sidePredictions } from '../side-predictions.ts';
 import type { Algorithm } from './algorithm.ts';
-import { factorReasons, factorScore, requireFactors } from './factors.ts';
+import { factorReasons, requireFactors } from './factors.ts';
 import {
   hasRatings,
   itemReasons,

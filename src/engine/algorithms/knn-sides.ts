@@ -5,6 +5,7 @@ import {
   itemBasedScores,
   listSum,
   type RankingWeight,
+  similarityTo,
   userBasedScores,
   weightOf,
 } from '../ranking.ts';
@@ -72,6 +73,7 @@ export function itemSideScores(
     weight,
     centreOf(model, weight, u),
     side.config.rankNormalise,
+    side.config.rankPower,
     out,
   );
 }
@@ -108,7 +110,7 @@ let itemSlots = new Int32Array(0);
 
 /**
  * For each `items[k]`, the rated movies whose neighbour list holds it, each
- * `scale * s_ij / S_i * w(r_ui)` (S as in ranking.ts), onto `out[k]`. Nothing when the
+ * `scale * s_ij^p / S_i * w(r_ui)` (S as in ranking.ts), onto `out[k]`. Nothing when the
  * model has no item side. `weight` as in itemSideScores.
  */
 export function itemReasons(
@@ -125,15 +127,17 @@ export function itemReasons(
   if (itemSlots.length < model.matrix.nItems) itemSlots = new Int32Array(model.matrix.nItems);
   const slots = itemSlots;
   for (let k = 0; k < items.length; k++) slots[items[k]] = k + 1;
+  const centre = centreOf(model, weight, u);
+  const power = config.rankPower;
   for (let p = byUser.rowPtr[u]; p < byUser.rowEnd[u]; p++) {
     const i = byUser.colIdx[p];
-    const w = weightOf(weight, byUser.values[p], centreOf(model, weight, u));
+    const w = weightOf(weight, byUser.values[p], centre);
     if (w === 0) continue;
-    const total = config.rankNormalise ? listSum(lists, i) : 1;
+    const total = config.rankNormalise ? listSum(lists, i, power) : 1;
     for (let q = listStart(lists, i), qEnd = listEnd(lists, i); q < qEnd; q++) {
       const k = slots[lists.idx[q]];
-      if (k > 0)
-        out[k - 1].push({ kind: 'item', index: i, weight: (scale * lists.sim[q] * w) / total });
+      const sim = similarityTo(lists.sim[q], power);
+      if (k > 0) out[k - 1].push({ kind: 'item', index: i, weight: (scale * sim * w) / total });
     }
   }
   for (let k = 0; k < items.length; k++) slots[items[k]] = 0;
@@ -158,7 +162,7 @@ export function userReasons(
   const total = config.rankNormalise ? listSum(lists, u, config.rankPower) : 1;
   for (let q = listStart(lists, u), qEnd = listEnd(lists, u); q < qEnd; q++) {
     const v = lists.idx[q];
-    const sim = lists.sim[q] ** config.rankPower;
+    const sim = similarityTo(lists.sim[q], config.rankPower);
     for (let k = 0; k < items.length; k++) {
       const p = findInRow(byUser, v, items[k]);
       if (p < 0) continue;
